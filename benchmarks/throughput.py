@@ -1,0 +1,132 @@
+"""Throughput and memory of SVGe at the ENAS defaults: training steps, decoding, and one full training epoch.
+
+    python benchmarks/throughput.py                      # 2 threads, real ENAS file if found, else random cells
+    python benchmarks/throughput.py --epoch              # also a full epoch over the 17,118 training graphs
+    python benchmarks/throughput.py --json benchmarks/throughput.json
+
+Prints a table (graphs/s, MFLOP per graph from torch.utils.flop_counter, achieved GFLOP/s, peak RSS) and
+writes it as JSON. Timings are medians over repeats after a warm-up; nothing here is a test.
+"""
+from __future__ import annotations
+import argparse, json, platform, resource, statistics, time
+from pathlib import Path
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+from tqdm.auto import tqdm
+
+from svge.data import atomic_write, find_data_file, load_enas
+from svge.graphs import DenseGraphs, EnasSpace
+from svge.vae import SVGe, SVGeConfig
+
+
+def rss_mib() -> float:
+    "Peak resident memory of this process so far (Linux reports KiB)."
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mib() -> float:
+    with open('/proc/self/statm') as f: return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def flops_of(fn) -> int:
+    counter = FlopCounterMode(display=False)
+    with counter: fn()
+    return counter.get_total_flops()
+
+
+def timed(fn, repeats: int, warmup: int = 3) -> float:
+    "Median seconds of `fn()` over `repeats` runs after `warmup` runs."
+    for _ in range(warmup): fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter(); fn(); times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def training_graphs(n: int, data: str | None) -> tuple[DenseGraphs, str]:
+    path = Path(data) if data else find_data_file('final_structures6.txt', 'enas')
+    if path and path.exists():
+        train, _ = load_enas(path).split()
+        return train.dense(), f'real ENAS file {path.name} ({len(train)} training graphs)'
+    return DenseGraphs.from_graphs(EnasSpace(6).sample(n, seed=0)), f'{n} random valid ENAS cells'
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--threads', type=int, default=2, help='torch threads (the target machine has 2 cores)')
+    parser.add_argument('--batch-size', type=int, default=32, help='training batch (paper: 32 on ENAS)')
+    parser.add_argument('--decode-batch', type=int, default=256, help='latent points decoded at once')
+    parser.add_argument('--repeats', type=int, default=20, help='timed repeats per measurement')
+    parser.add_argument('--data', default=None, help='ENAS file (default: found in data/ or ../shared/data)')
+    parser.add_argument('--epoch', action='store_true', help='also time one full training epoch and its memory')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--precision', default='float32', choices=['float32', 'bfloat16'],
+                        help='dtype of the large matrix products (SVGeConfig.precision)')
+    parser.add_argument('--json', default='benchmarks/throughput.json', help='where to write the results')
+    args = parser.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    device = torch.device(args.device)
+    graphs, source = training_graphs(4096, args.data)
+    graphs = graphs.to(device)
+    model = SVGe(SVGeConfig.from_space('enas', batch_size=args.batch_size, precision=args.precision)).to(device)
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-4)
+    rows = []
+
+    batch = graphs[torch.arange(args.batch_size)]
+    def train_step(batch=batch):
+        terms = model(batch)
+        optimiser.zero_grad(); terms['loss'].backward(); optimiser.step()
+    model.train()
+    seconds = timed(train_step, args.repeats)
+    flops = flops_of(lambda: model(batch)['loss'].backward())
+    rows.append(dict(job='train step (fwd+bwd+Adam)', batch=args.batch_size, graphs_per_s=args.batch_size / seconds,
+                     mflop_per_graph=flops / args.batch_size / 1e6, gflop_per_s=flops / seconds / 1e9))
+
+    model.eval()
+    z = torch.randn(args.decode_batch, model.config.latent_dim, device=device)
+    rng = torch.Generator(device=device).manual_seed(0)
+    decode = lambda: model.decode(z, rng=rng)
+    seconds = timed(decode, max(3, args.repeats // 4))
+    flops = flops_of(decode)
+    rows.append(dict(job='decode (both passes + merge)', batch=args.decode_batch, graphs_per_s=args.decode_batch / seconds,
+                     mflop_per_graph=flops / args.decode_batch / 1e6, gflop_per_s=flops / seconds / 1e9))
+
+    encode = lambda: model.encode(graphs[torch.arange(args.decode_batch)])
+    with torch.no_grad():
+        seconds = timed(encode, args.repeats); flops = flops_of(encode)
+    rows.append(dict(job='encode (no grad)', batch=args.decode_batch, graphs_per_s=args.decode_batch / seconds,
+                     mflop_per_graph=flops / args.decode_batch / 1e6, gflop_per_s=flops / seconds / 1e9))
+
+    epoch = None
+    if args.epoch:
+        model.train()
+        before = current_rss_mib()
+        order = torch.randperm(len(graphs))
+        start = time.perf_counter()
+        for i in tqdm(range(0, len(graphs), args.batch_size), desc='epoch', unit='batch'):
+            train_step(graphs[order[i:i + args.batch_size]])
+        seconds = time.perf_counter() - start
+        epoch = dict(graphs=len(graphs), seconds=seconds, graphs_per_s=len(graphs) / seconds,
+                     rss_before_mib=before, rss_after_mib=current_rss_mib())
+        rows.append(dict(job=f'full epoch ({len(graphs)} graphs)', batch=args.batch_size, graphs_per_s=len(graphs) / seconds,
+                         mflop_per_graph=float('nan'), gflop_per_s=float('nan')))
+
+    print(f'\nSVGe throughput on {device} with {args.threads} threads, {args.precision} products, data: {source}')
+    print(f"{'job':32s} {'batch':>6s} {'graphs/s':>10s} {'MFLOP/graph':>12s} {'GFLOP/s':>8s}")
+    for r in rows:
+        print(f"{r['job']:32s} {r['batch']:6d} {r['graphs_per_s']:10.0f} {r['mflop_per_graph']:12.1f} {r['gflop_per_s']:8.1f}")
+    print(f'peak RSS: {rss_mib():.0f} MiB')
+    if epoch: print(f"RSS before / after the epoch: {epoch['rss_before_mib']:.0f} / {epoch['rss_after_mib']:.0f} MiB")
+
+    result = dict(device=str(device), threads=args.threads, precision=args.precision, torch=torch.__version__, machine=platform.processor() or platform.machine(),
+                  data=source, rows=rows, peak_rss_mib=rss_mib(), epoch=epoch)
+    with atomic_write(args.json) as f:
+        f.write(json.dumps(result, indent=1).encode())
+    print(f'wrote {args.json}')
+
+
+if __name__ == '__main__':
+    main()
