@@ -42,3 +42,37 @@ def test_console_script_trains_and_evaluates(tmp_path):
         assert (out / name).exists(), name
     clash = subprocess.run(toy[:-8] + ['--lr', '1e-2'], capture_output=True, text=True, timeout=600)
     assert clash.returncode == 2 and 'another run' in clash.stderr
+
+
+def test_console_scripts_finetune_and_predict(tmp_path):
+    "`svge train` on a labelled CSV, `svge finetune` on the run, `svge predict` on a file of architecture strings."
+    import json
+    import pandas as pd
+    space = NB201Space()
+    cells = space.sample(240, seed=0)
+    # a made-up accuracy that depends on the cell: more 3x3 convolutions, higher accuracy
+    accuracy = [50 + 5 * space.to_native(g).count('nor_conv_3x3') for g in cells]
+    csv = tmp_path / 'labels.csv'
+    pd.DataFrame({'ArchitectureString': [space.to_native(g) for g in cells],
+                  'CIFAR10TestAccuracy200Epochs': accuracy}).to_csv(csv, index=False)
+    run = tmp_path / 'run'
+    train = ['svge', 'train', '--data', str(csv), '--out', str(run), '--epochs', '1', '--lr', '1e-3',
+             '--decodings', '1', '--prior-points', '10', '--prior-decodings', '1']
+    result = subprocess.run(train, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((run / 'results.json').read_text())['target'] == 'cifar10_200ep_test_acc'
+    finetune = ['svge', 'finetune', '--run', str(run), '--target', 'cifar10_200ep_test_acc', '--train-size', '100',
+                '--epochs', '2']
+    result = subprocess.run(finetune, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    results = json.loads((run / 'predictor_results.json').read_text())
+    assert results['train_size'] == 100 and results['test_size'] == 24 and results['rmse'] > 0
+    archs = tmp_path / 'archs.txt'
+    archs.write_text('\n'.join(space.to_native(g) for g in space.sample(30, seed=9)) + '\n')
+    result = subprocess.run(['svge', 'predict', '--model', str(run), '--archs', str(archs), '--top', '5'],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    ranked = [line for line in result.stdout.splitlines() if line.strip().startswith(('1 ', '2 ', '3 ', '4 ', '5 '))]
+    assert len(ranked) == 5 and '|' in ranked[0]
+    scores = [float(line.split()[1]) for line in ranked]
+    assert scores == sorted(scores, reverse=True)
