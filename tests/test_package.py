@@ -67,6 +67,10 @@ def test_console_scripts_finetune_and_predict(tmp_path):
     assert result.returncode == 0, result.stderr
     results = json.loads((run / 'predictor_results.json').read_text())
     assert results['train_size'] == 100 and results['test_size'] == 24 and results['rmse'] > 0
+    rest = subprocess.run(finetune + ['--rank-rest', '--out', str(tmp_path / 'rest')], capture_output=True, text=True, timeout=600)
+    assert rest.returncode == 0, rest.stderr
+    ranked_rest = json.loads((tmp_path / 'rest' / 'predictor_results.json').read_text())
+    assert ranked_rest['test_size'] == 240 - 100 and 1 <= ranked_rest['top_predicted_true_rank'] <= 140
     archs = tmp_path / 'archs.txt'
     archs.write_text('\n'.join(space.to_native(g) for g in space.sample(30, seed=9)) + '\n')
     result = subprocess.run(['svge', 'predict', '--model', str(run), '--archs', str(archs), '--top', '5'],
