@@ -63,6 +63,8 @@ def main(argv=None):
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--precision', default='float32', choices=['float32', 'bfloat16'],
                         help='dtype of the large matrix products (SVGeConfig.precision)')
+    parser.add_argument('--checkpoint', default=None,
+                        help='decode with a trained model (a run\'s checkpoint.pt): untrained models stop early, trained ones do not')
     parser.add_argument('--json', default='benchmarks/throughput.json', help='where to write the results')
     args = parser.parse_args(argv)
 
@@ -72,6 +74,14 @@ def main(argv=None):
     graphs, source = training_graphs(4096, args.data)
     graphs = graphs.to(device)
     model = SVGe(SVGeConfig.from_space('enas', batch_size=args.batch_size, precision=args.precision)).to(device)
+    trained = None
+    if args.checkpoint:
+        from svge.train import load_checkpoint
+        state = load_checkpoint(args.checkpoint)
+        if state['model_config']['space'] != 'enas6':
+            parser.error(f"--checkpoint holds a {state['model_config']['space']} model; the benchmark decodes ENAS-6 graphs")
+        trained = SVGe(SVGeConfig.from_dict({**state['model_config'], 'precision': args.precision})).to(device)
+        trained.load_state_dict(state['model'])
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-4)
     rows = []
 
@@ -85,14 +95,19 @@ def main(argv=None):
     rows.append(dict(job='train step (fwd+bwd+Adam)', batch=args.batch_size, graphs_per_s=args.batch_size / seconds,
                      mflop_per_graph=flops / args.batch_size / 1e6, gflop_per_s=flops / seconds / 1e9))
 
-    model.eval()
-    z = torch.randn(args.decode_batch, model.config.latent_dim, device=device)
+    decoder = (trained or model).eval()
+    if trained is not None:                   # latent points where the trained model puts real graphs
+        z = decoder.encode(graphs[torch.arange(args.decode_batch)])[0]
+    else: z = torch.randn(args.decode_batch, model.config.latent_dim, device=device)
     rng = torch.Generator(device=device).manual_seed(0)
-    decode = lambda: model.decode(z, rng=rng)
-    seconds = timed(decode, max(3, args.repeats // 4))
-    flops = flops_of(decode)
-    rows.append(dict(job='decode (both passes + merge)', batch=args.decode_batch, graphs_per_s=args.decode_batch / seconds,
-                     mflop_per_graph=flops / args.decode_batch / 1e6, gflop_per_s=flops / seconds / 1e9))
+    for samples, label in ((1, 'decode (both passes + merge)'), (100, 'decode x100 per point (eval)')):
+        points = args.decode_batch if samples == 1 else max(1, args.decode_batch // 8)
+        decode = lambda: decoder.decode(z[:points], samples=samples, rng=rng)
+        seconds = timed(decode, max(3, args.repeats // 4))
+        flops = flops_of(decode)
+        n = points * samples
+        rows.append(dict(job=label, batch=n, graphs_per_s=n / seconds, mflop_per_graph=flops / n / 1e6,
+                         gflop_per_s=flops / seconds / 1e9, mean_nodes=float(decode().num_nodes.float().mean())))
 
     encode = lambda: model.encode(graphs[torch.arange(args.decode_batch)])
     with torch.no_grad():
@@ -115,14 +130,16 @@ def main(argv=None):
                          mflop_per_graph=float('nan'), gflop_per_s=float('nan')))
 
     print(f'\nSVGe throughput on {device} with {args.threads} threads, {args.precision} products, data: {source}')
-    print(f"{'job':32s} {'batch':>6s} {'graphs/s':>10s} {'MFLOP/graph':>12s} {'GFLOP/s':>8s}")
+    print(f"decoding with {'the trained model ' + args.checkpoint if trained is not None else 'an untrained model'}")
+    print(f"{'job':32s} {'batch':>6s} {'graphs/s':>10s} {'MFLOP/graph':>12s} {'GFLOP/s':>8s} {'nodes':>6s}")
     for r in rows:
-        print(f"{r['job']:32s} {r['batch']:6d} {r['graphs_per_s']:10.0f} {r['mflop_per_graph']:12.1f} {r['gflop_per_s']:8.1f}")
+        print(f"{r['job']:32s} {r['batch']:6d} {r['graphs_per_s']:10.0f} {r['mflop_per_graph']:12.1f} {r['gflop_per_s']:8.1f}"
+              f" {r.get('mean_nodes', float('nan')):6.2f}")
     print(f'peak RSS: {rss_mib():.0f} MiB')
     if epoch: print(f"RSS before / after the epoch: {epoch['rss_before_mib']:.0f} / {epoch['rss_after_mib']:.0f} MiB")
 
     result = dict(device=str(device), threads=args.threads, precision=args.precision, torch=torch.__version__, machine=platform.processor() or platform.machine(),
-                  data=source, rows=rows, peak_rss_mib=rss_mib(), epoch=epoch)
+                  data=source, checkpoint=args.checkpoint, rows=rows, peak_rss_mib=rss_mib(), epoch=epoch)
     with atomic_write(args.json) as f:
         f.write(json.dumps(result, indent=1).encode())
     print(f'wrote {args.json}')
