@@ -42,6 +42,10 @@ def test_console_script_trains_and_evaluates(tmp_path):
         assert (out / name).exists(), name
     clash = subprocess.run(toy[:-8] + ['--lr', '1e-2'], capture_output=True, text=True, timeout=600)
     assert clash.returncode == 2 and 'another run' in clash.stderr
+    again = subprocess.run(['svge', 'evaluate', '--out', str(out), '--decodings', '2', '--prior-points', '10',
+                            '--prior-decodings', '1'], capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert json.loads((out / 'results.json').read_text())['decodings'] == 2 * 1563
 
 
 def test_console_scripts_finetune_and_predict(tmp_path):
