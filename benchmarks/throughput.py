@@ -16,7 +16,9 @@ from torch.utils.flop_counter import FlopCounterMode
 from tqdm.auto import tqdm
 
 from svge.data import atomic_write, find_data_file, load_enas
+from svge.encoder import matmul_dtype_for
 from svge.graphs import DenseGraphs, EnasSpace
+from svge.train import keep_freed_memory
 from svge.vae import SVGe, SVGeConfig
 
 
@@ -61,8 +63,8 @@ def main(argv=None):
     parser.add_argument('--data', default=None, help='ENAS file (default: found in data/ or ../shared/data)')
     parser.add_argument('--epoch', action='store_true', help='also time one full training epoch and its memory')
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--precision', default='float32', choices=['float32', 'bfloat16'],
-                        help='dtype of the large matrix products (SVGeConfig.precision)')
+    parser.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'],
+                        help='dtype of the large matrix products (SVGeConfig.precision; auto: bfloat16 where native)')
     parser.add_argument('--checkpoint', default=None,
                         help='decode with a trained model (a run\'s checkpoint.pt): untrained models stop early, trained ones do not')
     parser.add_argument('--json', default='benchmarks/throughput.json', help='where to write the results')
@@ -71,6 +73,8 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     device = torch.device(args.device)
+    keep_freed_memory()                       # as the Trainer does
+    products = 'bfloat16' if matmul_dtype_for(args.precision, device) == torch.bfloat16 else 'float32'
     graphs, source = training_graphs(4096, args.data)
     graphs = graphs.to(device)
     model = SVGe(SVGeConfig.from_space('enas', batch_size=args.batch_size, precision=args.precision)).to(device)
@@ -82,7 +86,7 @@ def main(argv=None):
             parser.error(f"--checkpoint holds a {state['model_config']['space']} model; the benchmark decodes ENAS-6 graphs")
         trained = SVGe(SVGeConfig.from_dict({**state['model_config'], 'precision': args.precision})).to(device)
         trained.load_state_dict(state['model'])
-    optimiser = torch.optim.Adam(model.parameters(), lr=1e-4)
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-4, fused=True)   # as the Trainer does
     rows = []
 
     batch = graphs[torch.arange(args.batch_size)]
@@ -129,7 +133,7 @@ def main(argv=None):
         rows.append(dict(job=f'full epoch ({len(graphs)} graphs)', batch=args.batch_size, graphs_per_s=len(graphs) / seconds,
                          mflop_per_graph=float('nan'), gflop_per_s=float('nan')))
 
-    print(f'\nSVGe throughput on {device} with {args.threads} threads, {args.precision} products, data: {source}')
+    print(f'\nSVGe throughput on {device} with {args.threads} threads, {products} products (--precision {args.precision}), data: {source}')
     print(f"decoding with {'the trained model ' + args.checkpoint if trained is not None else 'an untrained model'}")
     print(f"{'job':32s} {'batch':>6s} {'graphs/s':>10s} {'MFLOP/graph':>12s} {'GFLOP/s':>8s} {'nodes':>6s}")
     for r in rows:
@@ -138,7 +142,7 @@ def main(argv=None):
     print(f'peak RSS: {rss_mib():.0f} MiB')
     if epoch: print(f"RSS before / after the epoch: {epoch['rss_before_mib']:.0f} / {epoch['rss_after_mib']:.0f} MiB")
 
-    result = dict(device=str(device), threads=args.threads, precision=args.precision, torch=torch.__version__, machine=platform.processor() or platform.machine(),
+    result = dict(device=str(device), threads=args.threads, precision=args.precision, products=products, torch=torch.__version__, machine=platform.processor() or platform.machine(),
                   data=source, checkpoint=args.checkpoint, rows=rows, peak_rss_mib=rss_mib(), epoch=epoch)
     with atomic_write(args.json) as f:
         f.write(json.dumps(result, indent=1).encode())
