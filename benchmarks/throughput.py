@@ -107,7 +107,7 @@ def main(argv=None):
     for samples, label in ((1, 'decode (both passes + merge)'), (100, 'decode x100 per point (eval)')):
         points = args.decode_batch if samples == 1 else max(1, args.decode_batch // 8)
         decode = lambda: decoder.decode(z[:points], samples=samples, rng=rng)
-        seconds = timed(decode, max(3, args.repeats // 4))
+        seconds = timed(decode, max(5, args.repeats // 2))
         flops = flops_of(decode)
         n = points * samples
         rows.append(dict(job=label, batch=n, graphs_per_s=n / seconds, mflop_per_graph=flops / n / 1e6,
