@@ -3,6 +3,7 @@
     python benchmarks/throughput.py                      # 2 threads, real ENAS file if found, else random cells
     python benchmarks/throughput.py --epoch              # also a full epoch over the 17,118 training graphs
     python benchmarks/throughput.py --json benchmarks/throughput.json
+    python benchmarks/throughput.py --profile            # also: where a training step's time goes (products vs the rest)
 
 Prints a table (graphs/s, MFLOP per graph from torch.utils.flop_counter, achieved GFLOP/s, peak RSS) and
 writes it as JSON. Timings are medians over repeats after a warm-up; nothing here is a test.
@@ -46,6 +47,23 @@ def timed(fn, repeats: int, warmup: int = 3) -> float:
     return statistics.median(times)
 
 
+PRODUCTS = {'aten::mm', 'aten::bmm', 'aten::addmm', 'aten::baddbmm', 'aten::addmv', 'aten::addmv_', 'aten::mv'}
+
+def step_profile(step, steps: int = 5, top: int = 10) -> dict:
+    "Self CPU time per operator over `steps` calls of `step`: the products' share and the costliest other operators."
+    from torch.profiler import ProfilerActivity, profile
+    step()                                    # warm
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(steps): step()
+    ops = [e for e in prof.key_averages() if e.key.startswith('aten::')]
+    total = sum(e.self_cpu_time_total for e in prof.key_averages()) / steps / 1e3     # ms, operators and Python Functions
+    products = sum(e.self_cpu_time_total for e in ops if e.key in PRODUCTS) / steps / 1e3
+    others = sorted((e for e in prof.key_averages() if e.key not in PRODUCTS), key=lambda e: -e.self_cpu_time_total)
+    return dict(ms_per_step=total, products_ms=products, products_share=products / total,
+                calls_per_step=sum(e.count for e in ops) // steps,
+                top_other=[dict(op=e.key, ms=e.self_cpu_time_total / steps / 1e3, calls=e.count // steps) for e in others[:top]])
+
+
 def training_graphs(n: int, data: str | None) -> tuple[DenseGraphs, str]:
     path = Path(data) if data else find_data_file('final_structures6.txt', 'enas')
     if path and path.exists():
@@ -67,6 +85,8 @@ def main(argv=None):
                         help='dtype of the large matrix products (SVGeConfig.precision; auto: bfloat16 where native)')
     parser.add_argument('--checkpoint', default=None,
                         help='decode with a trained model (a run\'s checkpoint.pt): untrained models stop early, trained ones do not')
+    parser.add_argument('--profile', action='store_true',
+                        help='also profile 5 training steps: the share of matrix products and the costliest other operations')
     parser.add_argument('--json', default='benchmarks/throughput.json', help='where to write the results')
     args = parser.parse_args(argv)
 
@@ -98,6 +118,8 @@ def main(argv=None):
     flops = flops_of(lambda: model(batch)['loss'].backward())
     rows.append(dict(job='train step (fwd+bwd+Adam)', batch=args.batch_size, graphs_per_s=args.batch_size / seconds,
                      mflop_per_graph=flops / args.batch_size / 1e6, gflop_per_s=flops / seconds / 1e9))
+
+    profile = step_profile(train_step) if args.profile else None
 
     decoder = (trained or model).eval()
     if trained is not None:                   # latent points where the trained model puts real graphs
@@ -141,9 +163,14 @@ def main(argv=None):
               f" {r.get('mean_nodes', float('nan')):6.2f}")
     print(f'peak RSS: {rss_mib():.0f} MiB')
     if epoch: print(f"RSS before / after the epoch: {epoch['rss_before_mib']:.0f} / {epoch['rss_after_mib']:.0f} MiB")
+    if profile:
+        print(f"\nprofile of a training step: {profile['ms_per_step']:.1f} ms of operator time, "
+              f"{profile['products_ms']:.1f} ms ({profile['products_share']:.0%}) in matrix products, "
+              f"{profile['calls_per_step']} operator calls")
+        for row in profile['top_other']: print(f"  {row['ms']:6.2f} ms {row['calls']:5d} calls  {row['op']}")
 
     result = dict(device=str(device), threads=args.threads, precision=args.precision, products=products, torch=torch.__version__, machine=platform.processor() or platform.machine(),
-                  data=source, checkpoint=args.checkpoint, rows=rows, peak_rss_mib=rss_mib(), epoch=epoch)
+                  data=source, checkpoint=args.checkpoint, rows=rows, peak_rss_mib=rss_mib(), epoch=epoch, profile=profile)
     with atomic_write(args.json) as f:
         f.write(json.dumps(result, indent=1).encode())
     print(f'wrote {args.json}')
