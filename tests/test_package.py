@@ -84,3 +84,20 @@ def test_console_scripts_finetune_and_predict(tmp_path):
     assert len(ranked) == 5 and '|' in ranked[0]
     scores = [float(line.split()[1]) for line in ranked]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_benchmark_script_writes_its_table(tmp_path):
+    "benchmarks/throughput.py at toy size: every job measured, figures positive, the profile's share a fraction."
+    import json, sys
+    from pathlib import Path
+    script = Path(__file__).parents[1] / 'benchmarks' / 'throughput.py'
+    out = tmp_path / 'throughput.json'
+    result = subprocess.run([sys.executable, str(script), '--batch-size', '4', '--decode-batch', '16', '--repeats', '1',
+                             '--profile', '--json', str(out)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    table = json.loads(out.read_text())
+    jobs = [row['job'] for row in table['rows']]
+    assert len(jobs) == 4 and jobs[0].startswith('train step') and jobs[-1].startswith('encode'), jobs
+    assert all(row['graphs_per_s'] > 0 and row['mflop_per_graph'] > 0 for row in table['rows'])
+    assert 0 < table['profile']['products_share'] < 1 and table['profile']['top_other']
+    assert 'graphs/s' in result.stdout and 'matrix products' in result.stdout
