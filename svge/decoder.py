@@ -14,7 +14,7 @@ from .encoder import GatedSumReadout, TwoSidedGNN, incoming_adjacency, matmul_dt
 from .graphs import INPUT, OUTPUT, PAD_TYPE, ArchGraph, DenseGraphs, draw_graph
 
 # %% auto #0
-__all__ = ['Generator', 'PackedSteps', 'merge_two_sided', 'draw_decoding']
+__all__ = ['MERGES', 'Generator', 'PackedSteps', 'merge_two_sided', 'draw_decoding']
 
 # %% ../nbs/03_decoder.ipynb #dabaeca6
 class Generator(nn.Module):
@@ -190,8 +190,13 @@ def generate(self: Generator, z, start_type, stop_type, max_nodes: int, greedy: 
     return DenseGraphs(types, adj.bool(), lengths)
 
 # %% ../nbs/03_decoder.ipynb #a81d16bd
-def merge_two_sided(forward: DenseGraphs, backward: DenseGraphs) -> DenseGraphs:
-    "Types and length of `forward`, edges of both (backward node i is forward node n-1-i); batched."
+MERGES = ('union', 'forward')   # how the two decoding passes become one cell
+
+def merge_two_sided(forward: DenseGraphs, backward: DenseGraphs, merge: str = 'union') -> DenseGraphs:
+    """One cell from the two passes, batched. `union`: types and length of `forward`, edges of both (backward node i
+    is forward node n-1-i), as the paper describes. `forward`: the forward pass alone, which is what the original code outputs."""
+    if merge not in MERGES: raise ValueError(f'merge must be one of {MERGES}, got {merge!r}.')
+    if merge == 'forward': return DenseGraphs(forward.types.clone(), forward.adj.clone(), forward.num_nodes.clone())
     B, N = forward.types.shape
     positions = torch.arange(N, device=forward.types.device).expand(B, N)
     inside = positions < forward.num_nodes[:, None]                                   # (B, N) forward nodes
@@ -272,20 +277,26 @@ def generate_shared(self: Generator, z, start_type, stop_type, max_nodes: int, s
 # %% ../nbs/03_decoder.ipynb #fbb1d6a5
 @patch
 @torch.no_grad()
-def decode(self: Generator, z, max_nodes: int, samples: int = 1, greedy: bool = False,
-           rng: torch.Generator | None = None) -> DenseGraphs:
-    "`samples` two-sided decodings of each latent point in `z` (B, Z) -> B·samples merged graphs."
+def decode_passes(self: Generator, z, max_nodes: int, samples: int = 1, greedy: bool = False,
+                  rng: torch.Generator | None = None) -> tuple[DenseGraphs, DenseGraphs]:
+    "`samples` forward and backward decodings of each latent point in `z` (B, Z): two batches of B·samples graphs."
     ends = torch.tensor([INPUT, OUTPUT], device=z.device)
     if not greedy:                        # sampling: share identical prefixes, and drop rows as soon as they finish
         B = len(z)
         both = self.generate_shared(torch.cat([z, z]), ends.repeat_interleave(B), ends.flip(0).repeat_interleave(B),
                                     max_nodes, samples, rng)
-        return merge_two_sided(both[:B * samples], both[B * samples:])
+        return both[:B * samples], both[B * samples:]
     z = z.repeat_interleave(samples, 0)                                        # (B·samples, Z)
     M = len(z)
     start = ends.repeat_interleave(M)                                          # forward rows, then backward rows
     both = self.generate(torch.cat([z, z]), start, ends.flip(0).repeat_interleave(M), max_nodes, greedy, rng)
-    return merge_two_sided(both[:M], both[M:])
+    return both[:M], both[M:]
+
+@patch
+def decode(self: Generator, z, max_nodes: int, samples: int = 1, greedy: bool = False,
+           rng: torch.Generator | None = None, merge: str = 'union') -> DenseGraphs:
+    "`samples` two-sided decodings of each latent point in `z` (B, Z) -> B·samples cells, merged by `merge`."
+    return merge_two_sided(*self.decode_passes(z, max_nodes, samples, greedy, rng), merge)
 
 # %% ../nbs/03_decoder.ipynb #06eb0bc8
 def draw_decoding(generator: Generator, z, space, seed: int = 0, greedy: bool = False):

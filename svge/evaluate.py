@@ -12,6 +12,7 @@ from scipy import stats
 from tqdm.auto import tqdm
 
 from .graphs import ArchGraph, DenseGraphs, SearchSpace, get_space
+from .decoder import MERGES, merge_two_sided
 from .vae import SVGe, same_graphs
 
 # %% auto #0
@@ -28,23 +29,28 @@ def _has_canonical(space: SearchSpace | None) -> bool:
 @torch.no_grad()
 def reconstruction_accuracy(model: SVGe, graphs: DenseGraphs, decodings: int = 100, space: SearchSpace | None = None,
                             points_per_call: int = 32, seed: int = 0, progress: bool = True) -> dict:
-    "Share of `decodings` stochastic decodings of each graph's mu that equal the graph (and, where it differs, up to isomorphism)."
+    """Share of `decodings` stochastic decodings of each graph's mu that equal the graph, for both merges of the same
+    draws (`reconstruction_forward`, `reconstruction_union`; `reconstruction` is the model's own merge) and, where it
+    differs, up to isomorphism (`reconstruction_iso`, the model's merge)."""
     model.eval()
     device = next(model.parameters()).device
     rng = torch.Generator(device=device).manual_seed(seed)
-    correct, canonical_correct, total = 0, 0, 0
+    correct, canonical_correct, total = dict.fromkeys(MERGES, 0), 0, 0
     iso = _has_canonical(space)
     for part in tqdm(list(_chunks(len(graphs), points_per_call)), desc='reconstruction', disable=not progress):
         targets = graphs[part].to(device)
         mu, _ = model.encode(targets)
-        decoded = model.decode(mu, samples=decodings, rng=rng)
+        passes = model.generator.decode_passes(mu, model.config.max_nodes, decodings, rng=rng)
         expected = DenseGraphs(targets.types.repeat_interleave(decodings, 0), targets.adj.repeat_interleave(decodings, 0),
                                targets.num_nodes.repeat_interleave(decodings, 0))
-        correct += int(same_graphs(decoded, expected).sum()); total += len(decoded)
+        for merge in MERGES: correct[merge] += int(same_graphs(merge_two_sided(*passes, merge), expected).sum())
+        total += len(expected)
         if iso:
             keys = [_safe_canonical(space, g) for g in targets.to_graphs()]
-            canonical_correct += sum(_safe_canonical(space, g) == keys[i // decodings] for i, g in enumerate(decoded.to_graphs()))
-    result = dict(reconstruction=correct / total, decodings=total)
+            decoded = merge_two_sided(*passes, model.config.merge).to_graphs()
+            canonical_correct += sum(_safe_canonical(space, g) == keys[i // decodings] for i, g in enumerate(decoded))
+    result = {f'reconstruction_{merge}': correct[merge] / total for merge in MERGES}
+    result.update(reconstruction=result[f'reconstruction_{model.config.merge}'], decodings=total)
     result['reconstruction_iso'] = canonical_correct / total if iso else result['reconstruction']
     return result
 

@@ -11,14 +11,15 @@ from pathlib import Path
 import pandas as pd
 
 from .data import ArchDataset, atomic_write, load_enas, load_nb101, load_nb201, load_nb201_csv
-from .evaluate import encode_all, evaluate, interpolate, plot_cells, plot_latent, prior_metrics
-from .graphs import NB201Space, get_space
-from .train import Trainer, TrainConfig, load_checkpoint, plot_losses
+from .decoder import MERGES
+from .evaluate import encode_all, reconstruction_accuracy, evaluate, interpolate, plot_cells, plot_latent, prior_metrics
+from .graphs import DenseGraphs, NB201Space, SearchSpace, get_space
+from .train import Trainer, load_checkpoint, plot_losses, recipe as train_recipe
 from .vae import SVGe, SVGeConfig
 
 # %% auto #0
-__all__ = ['DEFAULT_TARGETS', 'load_dataset', 'default_target', 'prepare_run_dir', 'train_and_evaluate', 'evaluate_run', 'Run',
-           'open_run', 'reevaluate']
+__all__ = ['DEFAULT_TARGETS', 'FAST_VALIDATION', 'load_dataset', 'default_target', 'carve_validation', 'prepare_run_dir',
+           'validation_scores', 'train_and_evaluate', 'Run', 'open_run', 'reevaluate']
 
 # %% ../nbs/07_run.ipynb #47676c13
 DEFAULT_TARGETS = ('val_acc', 'cifar10_200ep_test_acc', 'cifar10-valid_200ep_valid_acc')  # tried in this order
@@ -46,10 +47,17 @@ def default_target(dataset: ArchDataset, name: str | None = None) -> str | None:
         return name
     return next((t for t in DEFAULT_TARGETS if t in dataset.labels.columns), None)
 
+def carve_validation(train: ArchDataset, size: int, seed: int = 1) -> tuple[ArchDataset, ArchDataset]:
+    "(rest, validation): `size` graphs of the training split held out to choose settings on (never the test split)."
+    if not 0 <= size < len(train): raise ValueError(f'A validation split of {size} graphs needs more than {len(train)} training graphs.')
+    if size == 0: return train, train.subset([])
+    return train.split(size / len(train), seed=seed + 1)       # another seed than the test split's
+
 # %% ../nbs/07_run.ipynb #af1e6eb2
 def _comparable(settings: dict) -> dict:
-    "Settings without the epoch count: a run may be resumed with more epochs."
-    return {k: ({kk: vv for kk, vv in v.items() if kk != 'epochs'} if k == 'train' else v) for k, v in settings.items()}
+    "Settings without the epoch count where a run may be resumed with more epochs (the paper's per-epoch schedule)."
+    per_epoch = settings.get('train', {}).get('schedule', 'plateau') == 'plateau'
+    return {k: ({kk: vv for kk, vv in v.items() if kk != 'epochs'} if k == 'train' and per_epoch else v) for k, v in settings.items()}
 
 def prepare_run_dir(out, settings: dict, resume: bool) -> Path:
     "Create `out` for a run with `settings`, or check that it belongs to this run when it exists."
@@ -71,52 +79,53 @@ def prepare_run_dir(out, settings: dict, resume: bool) -> Path:
     return out
 
 # %% ../nbs/07_run.ipynb #f780bacd
-def train_and_evaluate(space: str = 'nb201', data=None, out='runs/nb201', epochs: int = 300, batch_size: int | None = None,
-                       lr: float = 1e-4, device: str = 'auto', seed: int = 1, resume: bool = False,
-                       decodings: int = 100, prior_points: int = 1000, prior_decodings: int = 10, target: str | None = None,
-                       precision: str = 'auto', max_train: int | None = None, progress: bool = True, log=print) -> dict:
-    "Train SVGe on `space` (file `data`, or the enumerated NB201 space), evaluate it, write everything into `out`."
+FAST_VALIDATION = 500   # training graphs the fast recipe holds out by default (at most a tenth of the split)
+
+def validation_scores(model: SVGe, graphs: DenseGraphs, decodings: int = 10) -> dict:
+    "Reconstruction of held-out training graphs, both merges of the same draws: `val_forward`, `val_union`."
+    scores = reconstruction_accuracy(model, graphs, decodings, seed=0, progress=False)
+    return {f'val_{m}': scores[f'reconstruction_{m}'] for m in MERGES}
+
+def train_and_evaluate(space: str | SearchSpace = 'nb201', data=None, out='runs/nb201', recipe: str = 'fast',
+                       epochs: int | None = None, batch_size: int | None = None, lr: float | None = None,
+                       device: str = 'auto', seed: int = 1, resume: bool = False, decodings: int = 100,
+                       prior_points: int = 1000, prior_decodings: int = 10, target: str | None = None,
+                       precision: str = 'auto', max_train: int | None = None, val_size: int | None = None,
+                       stop_at: float | None = None, progress: bool = True, log=print) -> dict:
+    """Train SVGe on `space` (file `data`, or the enumerated NB201 space) with training `recipe` ('fast' or 'paper';
+    `epochs`, `batch_size`, `lr` override it), evaluate it, write everything into `out`. `val_size` training graphs
+    are held out and reconstructed after every epoch (10 decodings; None: 500, at most a tenth of the split, with the
+    fast recipe and none with the paper's); `stop_at` ends training once the model's merge reaches that validation
+    reconstruction."""
     dataset = load_dataset(space, data)
     target = default_target(dataset, target)
-    model_config = SVGeConfig.from_space(dataset.space, precision=precision,
-                                         **({'batch_size': batch_size} if batch_size else {}))
-    train_config = TrainConfig(epochs=epochs, lr=lr, seed=seed, device=device)
-    settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else 'enumerated nb201',
-                    max_train=max_train, target=target)
-    out = prepare_run_dir(out, settings, resume)
+    model_config = SVGeConfig.from_space(dataset.space, precision=precision)
+    overrides = {k: v for k, v in dict(epochs=epochs, batch_size=batch_size, lr=lr).items() if v is not None}
+    train_config = train_recipe(recipe, dataset.space, seed=seed, device=device, **overrides)
     train, test = dataset.split(0.1, seed=seed)
     if max_train: train = train.subset(range(min(max_train, len(train))))
-    log(f'{dataset.space.name}: {len(train)} training and {len(test)} test graphs; writing to {out}')
+    if val_size is None: val_size = min(FAST_VALIDATION, len(train) // 10) if train_config.recipe == 'fast' else 0
+    settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else 'enumerated nb201',
+                    max_train=max_train, val_size=val_size, target=target)
+    out = prepare_run_dir(out, settings, resume)
+    train, val = carve_validation(train, val_size, seed)
+    log(f'{dataset.space.name}: {len(train)} training, {len(val)} validation and {len(test)} test graphs; '
+        f'{train_config.recipe} recipe; writing to {out}')
     trainer = Trainer(model_config, train_config, out, progress=progress)
     if resume: trainer.resume(); log(f'resumed after epoch {trainer.epoch}')
+    val_dense = val.dense() if val_size else None
+    validate = (lambda model: validation_scores(model, val_dense)) if val_size else None
+    stop = (lambda row: row.get(f'val_{model_config.merge}', 0) >= stop_at) if stop_at is not None and val_size else None
     start = time.perf_counter()
-    trainer.fit(train.dense())
-    train_seconds = time.perf_counter() - start
+    trainer.fit(train.dense(), validate=validate, stop=stop)
+    wall_seconds = time.perf_counter() - start
     plot_losses(trainer.history, out / 'losses.png')
     results = evaluate_run(trainer.model, train, test, target, decodings, prior_points, prior_decodings, seed, out, progress)
-    results.update(epochs=trainer.epoch, train_seconds_this_session=round(train_seconds, 1),
-                   final_loss=trainer.history[-1]['loss'] if trainer.history else None)
+    history = trainer.history
+    results.update(recipe=train_config.recipe, epochs=trainer.epoch,
+                   train_seconds=history[-1]['train_seconds'] if history and 'train_seconds' in history[-1] else None,
+                   wall_seconds_this_session=round(wall_seconds, 1), final_loss=history[-1]['loss'] if history else None)
     with atomic_write(out / 'results.json') as f: f.write(json.dumps(results, indent=1).encode())
-    return results
-
-def evaluate_run(model: SVGe, train: ArchDataset, test: ArchDataset, target: str | None, decodings: int, prior_points: int,
-                 prior_decodings: int, seed: int, out: Path, progress: bool = True) -> dict:
-    "Evaluate `model` (SPEC §4) and draw the latent space, prior samples and an interpolation into `out`."
-    import matplotlib.pyplot as plt
-    train_dense, test_dense = train.dense(), test.dense()
-    with_labels = target is not None
-    mu = encode_all(model, train_dense)
-    results = evaluate(model, train_dense, test_dense, train.space, decodings, prior_points, prior_decodings,
-                       train.target(target) if with_labels else None, test.target(target) if with_labels else None,
-                       seed, progress, train_mu=mu)
-    results['target'] = target
-    mu = mu.cpu()
-    plot_latent(mu, train.target(target).numpy() if with_labels else None, target or '', path=out / 'latent.png')
-    _, samples = prior_metrics(model, mu, [], train.space, points=8, decodings=1, seed=seed, progress=False)
-    plot_cells(samples, train.space, titles=[f'prior sample {i}' for i in range(8)], path=out / 'samples.png')
-    line = interpolate(model, test_dense[0], test_dense[1], steps=6)
-    plot_cells(line, train.space, titles=[f'{i / 5:.1f} of the way' for i in range(6)], columns=6, path=out / 'interpolation.png')
-    plt.close('all')
     return results
 
 # %% ../nbs/07_run.ipynb #a3d409c5

@@ -4,31 +4,47 @@
 
 # %% ../nbs/05_train.ipynb #a4831e37
 from __future__ import annotations
-import json, time
-from dataclasses import asdict, dataclass, fields
+import json, math, time
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Callable
 
 import torch
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .data import atomic_write
-from .graphs import DenseGraphs
+from .graphs import DenseGraphs, SearchSpace, get_space
 from .vae import SVGe, SVGeConfig, check_finite
 
 # %% auto #0
-__all__ = ['TrainConfig', 'resolve_device', 'keep_freed_memory', 'CheckpointError', 'save_checkpoint', 'load_checkpoint',
-           'Trainer', 'read_metrics', 'plot_losses']
+__all__ = ['SCHEDULES', 'RECIPES', 'FAST_RECIPES', 'TrainConfig', 'resolve_device', 'recipe', 'keep_freed_memory',
+           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'Trainer', 'read_metrics', 'plot_losses']
 
 # %% ../nbs/05_train.ipynb #d81b1c16
+SCHEDULES = ('plateau', 'onecycle')
+
 @dataclass
 class TrainConfig:
-    "Optimisation settings; defaults are the paper's (SPEC §3)."
+    "Optimisation settings. The defaults are the paper's protocol; `recipe('fast', space)` gives the fast recipe."
+    recipe: str = 'paper'          # name of the recipe these settings come from, stored with the run
     epochs: int = 300              # paper
-    lr: float = 1e-4               # Adam learning rate, paper
+    lr: float = 1e-4               # Adam learning rate (the peak of the 'onecycle' schedule), paper
+    batch_size: int | None = None  # None: the model config's (paper: 32; NB101 128); the KL weight stays the model config's
+    schedule: str = 'plateau'      # 'plateau': ReduceLROnPlateau on the epoch loss (paper); 'onecycle': warm-up, cosine decay
+    warmup: float = 0.3            # 'onecycle': share of the steps spent rising to `lr` (torch's default)
+    weight_decay: float = 0.0      # AdamW's decoupled weight decay; 0 keeps the paper's plain Adam
+    clip: float | None = None      # clip the gradient norm to this value; None: no clipping (paper)
+    kl_warmup: float = 0.0         # share of the steps over which the KL weight rises linearly from 0; 0: none (paper)
     factor: float = 0.1            # ReduceLROnPlateau factor, paper
     patience: int = 10             # ReduceLROnPlateau patience (epochs), paper
     seed: int = 1                  # paper
     device: str = 'auto'           # 'auto': CUDA when available, else CPU
+
+    def __post_init__(self):
+        if self.schedule not in SCHEDULES: raise ValueError(f'schedule must be one of {SCHEDULES}, got {self.schedule!r}.')
+        if not 0 <= self.warmup < 1 or not 0 <= self.kl_warmup <= 1:
+            raise ValueError(f'warmup and kl_warmup are shares of the training steps, in [0, 1); got {self.warmup}, {self.kl_warmup}.')
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
@@ -44,6 +60,24 @@ def resolve_device(name: str = 'auto') -> torch.device:
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise RuntimeError(f"--device {name} asked for CUDA but torch sees no GPU here; use --device cpu.")
     return device
+
+# %% ../nbs/05_train.ipynb #c004fcf6
+RECIPES = ('fast', 'paper')
+
+# The fast recipe per space, chosen on validation graphs carved from the training split (see the ablation below).
+FAST_RECIPES = {
+    'enas':  dict(epochs=60, batch_size=64, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0),
+    'nb201': dict(epochs=8, batch_size=64, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0),
+    'nb101': dict(epochs=10, batch_size=128, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0),   # not yet measured
+}
+
+def recipe(name: str, space: SearchSpace | str, **overrides) -> TrainConfig:
+    "The training settings of recipe `name` ('fast' or 'paper') for `space`, then `overrides` (e.g. seed, device)."
+    if name not in RECIPES: raise ValueError(f'Unknown recipe {name!r}; choose one of {RECIPES}.')
+    if name == 'paper': return TrainConfig(recipe='paper', **overrides)
+    space = get_space(space)
+    family = 'enas' if space.name.startswith('enas') else space.name
+    return TrainConfig(recipe='fast', **{**FAST_RECIPES[family], **overrides})
 
 # %% ../nbs/05_train.ipynb #d12f52a3
 def keep_freed_memory(threshold_bytes: int = 256 << 20) -> bool:
@@ -87,9 +121,15 @@ class Trainer:
         self.device = resolve_device(tc.device)
         torch.manual_seed(tc.seed)
         self.model = SVGe(model_config).to(self.device)
+        self.batch_size = tc.batch_size or model_config.batch_size
         keep_freed_memory()
-        self.optimiser = torch.optim.Adam(self.model.parameters(), lr=tc.lr, fused=True)
-        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(self.optimiser, factor=tc.factor, patience=tc.patience)
+        if tc.weight_decay: self.optimiser = torch.optim.AdamW(self.model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay, fused=True)
+        else: self.optimiser = torch.optim.Adam(self.model.parameters(), lr=tc.lr, fused=True)
+        # the plateau scheduler steps per epoch; the one-cycle schedule per batch, so it is built by `fit`,
+        # which knows how many batches there are
+        self.scheduler = (torch.optim.lr_scheduler.ReduceLROnPlateau(self.optimiser, factor=tc.factor, patience=tc.patience)
+                          if tc.schedule == 'plateau' else None)
+        self._scheduler_state, self.total_steps, self.steps_per_epoch = None, None, None
         self.shuffle_rng = torch.Generator().manual_seed(tc.seed)
         self.epoch, self.history, self.progress = 0, [], progress
         self.out_dir = Path(out_dir) if out_dir else None
@@ -105,8 +145,13 @@ class Trainer:
         if state['model_config'] != self.model.config.to_dict():
             raise CheckpointError(f'{self.checkpoint_path}: written for another model configuration '
                                   f'({state["model_config"]}); use a new --out directory for this one.')
+        saved = TrainConfig.from_dict(state['train_config'])
+        if replace(saved, epochs=0) != replace(self.train_config, epochs=0):
+            raise CheckpointError(f'{self.checkpoint_path}: written with other training settings ({saved}); '
+                                  'resume with the same ones, or use a new --out directory.')
         self.model.load_state_dict(state['model']); self.optimiser.load_state_dict(state['optimiser'])
-        self.scheduler.load_state_dict(state['scheduler'])
+        if self.scheduler is not None: self.scheduler.load_state_dict(state['scheduler'])
+        else: self._scheduler_state = state['scheduler']                  # applied when `fit` builds the schedule
         self.shuffle_rng.set_state(state['shuffle_rng']); torch.set_rng_state(state['torch_rng'])
         if state['cuda_rng'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda_rng'])
         self.epoch = state['epoch']
@@ -118,39 +163,82 @@ class Trainer:
         with atomic_write(self.metrics_path) as f:
             f.write(''.join(json.dumps(r) + '\n' for r in self.history).encode())
 
-    def train_epoch(self, graphs: DenseGraphs) -> dict:
-        "One pass over `graphs` in a seeded random order; returns the epoch's mean loss terms."
-        model, bs = self.model.train(), self.model.config.batch_size
-        order = torch.randperm(len(graphs), generator=self.shuffle_rng)
-        sums, seen, start = dict(loss=0.0, recon=0.0, kl=0.0), 0, time.perf_counter()
-        bar = tqdm(range(0, len(graphs), bs), desc=f'epoch {self.epoch + 1}', leave=False, disable=not self.progress)
-        for batch_index, i in enumerate(bar):
-            batch = graphs[order[i:i + bs]].to(self.device)
-            terms = model(batch)
-            check_finite(terms, f'epoch {self.epoch + 1}, batch {batch_index}')
-            self.optimiser.zero_grad(); terms['loss'].backward(); self.optimiser.step()
-            n = len(batch); seen += n
-            for k in sums: sums[k] += terms[k].item() * n
-            bar.set_postfix({k: f'{v / seen:.4f}' for k, v in sums.items()})
-        means = {k: v / seen for k, v in sums.items()}
-        return dict(epoch=self.epoch + 1, **means, lr=self.optimiser.param_groups[0]['lr'],
-                    seconds=round(time.perf_counter() - start, 3))
+# %% ../nbs/05_train.ipynb #2380c277
+@patch
+def _build_schedule(self: Trainer, steps_per_epoch: int, epochs: int):
+    "The per-batch one-cycle schedule for `epochs` epochs of `steps_per_epoch` batches (restored when resuming)."
+    tc = self.train_config
+    self.steps_per_epoch, self.total_steps = steps_per_epoch, steps_per_epoch * epochs
+    if tc.schedule != 'onecycle' or (self.scheduler is not None and self.scheduler.total_steps == self.total_steps): return
+    self.scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        self.optimiser, max_lr=tc.lr, total_steps=self.total_steps, pct_start=tc.warmup, anneal_strategy='cos',
+        cycle_momentum=False)                 # keep Adam's beta1 = 0.9: only the learning rate follows the cycle
+    if self._scheduler_state is not None:
+        if self._scheduler_state['total_steps'] != self.total_steps:
+            raise CheckpointError(f'{self.checkpoint_path}: its one-cycle schedule spans {self._scheduler_state["total_steps"]} '
+                                  f'steps, this run {self.total_steps}; resume with the same --epochs and data.')
+        self.scheduler.load_state_dict(self._scheduler_state)
+        for group, lr in zip(self.optimiser.param_groups, self.scheduler.get_last_lr()): group['lr'] = lr
+        self._scheduler_state = None
 
-    def fit(self, graphs: DenseGraphs, epochs: int | None = None) -> list[dict]:
-        "Train until `epochs` (default: the config's) epochs are done in total, checkpointing every epoch."
-        epochs = self.train_config.epochs if epochs is None else epochs
-        bar = tqdm(range(self.epoch, epochs), desc='training', disable=not self.progress or epochs - self.epoch <= 1)
-        for _ in bar:
-            row = self.train_epoch(graphs)
-            self.scheduler.step(row['loss'])
-            self.epoch += 1
-            self.history.append(row)
-            bar.set_postfix(loss=f"{row['loss']:.4f}", recon=f"{row['recon']:.4f}", kl=f"{row['kl']:.3f}")
-            if self.out_dir:
-                save_checkpoint(self.checkpoint_path, self.model, self.optimiser, self.scheduler, self.epoch,
-                                self.train_config, self.shuffle_rng)
-                self._write_metrics()
-        return self.history
+@patch
+def kl_scale(self: Trainer, step: int) -> float:
+    "Share of the KL weight at global batch `step`: a linear ramp over the first `kl_warmup` of the steps, then 1."
+    ramp = self.train_config.kl_warmup * (self.total_steps or 0)
+    return min(1.0, step / ramp) if ramp else 1.0
+
+# %% ../nbs/05_train.ipynb #69717bb9
+@patch
+def train_epoch(self: Trainer, graphs: DenseGraphs) -> dict:
+    "One pass over `graphs` in a seeded random order; returns the epoch's mean loss terms."
+    model, bs, tc = self.model.train(), self.batch_size, self.train_config
+    if self.steps_per_epoch is None: self._build_schedule(math.ceil(len(graphs) / bs), self.epoch + 1)
+    order = torch.randperm(len(graphs), generator=self.shuffle_rng)
+    sums, seen, start = dict(loss=0.0, recon=0.0, kl=0.0), 0, time.perf_counter()
+    bar = tqdm(range(0, len(graphs), bs), desc=f'epoch {self.epoch + 1}', leave=False, disable=not self.progress)
+    for batch_index, i in enumerate(bar):
+        batch = graphs[order[i:i + bs]].to(self.device)
+        terms = model(batch)
+        check_finite(terms, f'epoch {self.epoch + 1}, batch {batch_index}')
+        scale = self.kl_scale(self.epoch * self.steps_per_epoch + batch_index)
+        loss = terms['loss'] if scale == 1 else terms['recon'] + scale * model.config.kl_weight * terms['kl']
+        self.optimiser.zero_grad(); loss.backward()
+        if tc.clip: torch.nn.utils.clip_grad_norm_(model.parameters(), tc.clip, foreach=True)
+        self.optimiser.step()
+        if tc.schedule == 'onecycle': self.scheduler.step()
+        n = len(batch); seen += n
+        for k in sums: sums[k] += terms[k].item() * n
+        bar.set_postfix({k: f'{v / seen:.4f}' for k, v in sums.items()})
+    means = {k: v / seen for k, v in sums.items()}
+    return dict(epoch=self.epoch + 1, **means, lr=self.optimiser.param_groups[0]['lr'],
+                seconds=round(time.perf_counter() - start, 3))
+
+@patch
+def fit(self: Trainer, graphs: DenseGraphs, epochs: int | None = None, validate: Callable[[SVGe], dict] | None = None,
+        stop: Callable[[dict], bool] | None = None) -> list[dict]:
+    """Train until `epochs` (default: the config's) epochs are done in total, checkpointing every epoch.
+    `validate(model)` adds its metrics to every epoch's row (timed apart: `train_seconds` counts training only);
+    `stop(row)` ends the run after the first epoch for which it is true."""
+    epochs = self.train_config.epochs if epochs is None else epochs
+    self._build_schedule(math.ceil(len(graphs) / self.batch_size), epochs)
+    bar = tqdm(range(self.epoch, epochs), desc='training', disable=not self.progress or epochs - self.epoch <= 1)
+    for _ in bar:
+        row = self.train_epoch(graphs)
+        if self.train_config.schedule == 'plateau': self.scheduler.step(row['loss'])
+        self.epoch += 1
+        row['train_seconds'] = round(sum(r['seconds'] for r in self.history) + row['seconds'], 3)
+        if validate is not None:
+            start = time.perf_counter()
+            row.update(validate(self.model))
+            row['validate_seconds'] = round(time.perf_counter() - start, 3)
+        self.history.append(row)
+        bar.set_postfix(loss=f"{row['loss']:.4f}", recon=f"{row['recon']:.4f}", kl=f"{row['kl']:.3f}")
+        if self.out_dir:
+            save_checkpoint(self.checkpoint_path, self.model, self.optimiser, self.scheduler, self.epoch,
+                            self.train_config, self.shuffle_rng)
+            self._write_metrics()
+        if stop is not None and stop(row): break
+    return self.history
 
 # %% ../nbs/05_train.ipynb #9b76ab1d
 def read_metrics(path) -> list[dict]:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, fields
 import torch
 from torch import nn
 
-from .decoder import Generator
+from .decoder import MERGES, Generator
 from .encoder import PRECISIONS, Encoder
 from .graphs import DenseGraphs, SearchSpace, get_space
 
@@ -32,11 +32,13 @@ class SVGeConfig:
     predictor: bool = False        # add the performance-predictor MLP on mu (56-28-14-7-1)
     alpha: float = 0.1             # weight of the VAE loss when the predictor is trained jointly (SPEC §3)
     precision: str = 'float32'     # 'bfloat16': large products in bfloat16; 'auto': bfloat16 where the hardware has it
+    merge: str = 'forward'         # decoded cell: 'forward' pass (original code, chosen on validation data) or 'union' (paper text)
 
     def __post_init__(self):
         if self.node_dim % 2: raise ValueError(f'node_dim must be even (two halves), got {self.node_dim}.')
         if self.precision not in PRECISIONS:
             raise ValueError(f'precision must be one of {PRECISIONS}, got {self.precision!r}.')
+        if self.merge not in MERGES: raise ValueError(f'merge must be one of {MERGES}, got {self.merge!r}.')
         if self.num_types < 3 or self.max_nodes < 2:
             raise ValueError('A space needs at least 3 node types (input, output, an op) and 2 nodes.')
 
@@ -115,9 +117,10 @@ class SVGe(nn.Module):
         kl = self.kl_loss(mu, logvar).mean()
         return dict(loss=recon + self.config.kl_weight * kl, recon=recon, kl=kl, mu=mu)
 
-    def decode(self, z, samples: int = 1, greedy: bool = False, rng: torch.Generator | None = None) -> DenseGraphs:
-        "`samples` two-sided decodings of every row of `z`; row b·samples + k is decoding k of point b."
-        return self.generator.decode(z, self.config.max_nodes, samples, greedy, rng)
+    def decode(self, z, samples: int = 1, greedy: bool = False, rng: torch.Generator | None = None,
+               merge: str | None = None) -> DenseGraphs:
+        "`samples` two-sided decodings of every row of `z`, merged by `merge` (default: the config's); row b·samples + k is decoding k of point b."
+        return self.generator.decode(z, self.config.max_nodes, samples, greedy, rng, merge or self.config.merge)
 
     def __repr__(self):
         n = sum(p.numel() for p in self.parameters())

@@ -36,6 +36,9 @@ def test_console_script_trains_and_evaluates(tmp_path):
     assert result.returncode == 0, result.stderr
     results = json.loads((out / 'results.json').read_text())
     assert results['epochs'] == 1 and results['decodings'] == 1563      # the NB201 test split, one decoding each
+    assert results['recipe'] == 'fast' and 0 <= results['reconstruction_union'] <= 1
+    log = [json.loads(line) for line in (out / 'metrics.jsonl').read_text().splitlines()]
+    assert 0 <= log[0]['val_forward'] <= 1 and log[0]['train_seconds'] > 0     # validation on 6 held-out graphs
     for key in ('reconstruction', 'validity', 'uniqueness', 'novelty'):
         assert 0 <= results[key] <= 1
     for name in ('checkpoint.pt', 'metrics.jsonl', 'losses.png', 'latent.png', 'samples.png', 'interpolation.png'):
