@@ -20,13 +20,9 @@ import torch
 
 from svge.data import atomic_write
 from svge.decoder import MERGES
-from svge.evaluate import reconstruction_accuracy
-from svge.run import carve_validation, load_dataset
-from svge.train import Trainer, recipe, keep_freed_memory
+from svge.run import carve_validation, load_dataset, validation_scores
+from svge.train import Trainer, keep_freed_memory, minutes_to, recipe
 from svge.vae import SVGe, SVGeConfig
-
-MILESTONES = (0.5, 0.9, 0.99)
-
 
 def training_throughput(model_config: SVGeConfig, graphs, batch_sizes=(32, 64, 128, 256), steps: int = 12,
                         warmup: int = 3, seed: int = 0) -> dict:
@@ -46,12 +42,6 @@ def training_throughput(model_config: SVGeConfig, graphs, batch_sizes=(32, 64, 1
     return result
 
 
-def minutes_to(curve: list[dict], key: str) -> dict:
-    "Training minutes at the first evaluation reaching each milestone of `key` (None: not reached)."
-    return {f'{m:.0%}': next((round(r['train_seconds'] / 60, 2) for r in curve if r.get(key, 0) >= m), None)
-            for m in MILESTONES}
-
-
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--space', default='nb201', help='enas, enas12, nb101 or nb201')
@@ -67,9 +57,11 @@ def main(argv=None):
     p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'])
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--val-size', type=int, default=1000, help='validation graphs carved from the training split')
+    p.add_argument('--max-train', type=int, default=None, help='train on only the first N training graphs (toy runs)')
     p.add_argument('--decodings', type=int, default=10, help='decodings per validation graph')
     p.add_argument('--eval-every', type=int, default=1, help='epochs between validations')
     p.add_argument('--throughput-only', action='store_true', help='only measure training graphs/s per batch size')
+    p.add_argument('--batch-sizes', type=int, nargs='+', default=[32, 64, 128, 256], help='batch sizes for the graphs/s measurement')
     p.add_argument('--no-throughput', action='store_true', help='skip the graphs/s per batch size measurement')
     p.add_argument('--out', default=None, help='run directory for checkpoints (resumable); default: none')
     p.add_argument('--json', default='benchmarks/time_to_quality.json')
@@ -79,12 +71,13 @@ def main(argv=None):
     dataset = load_dataset(args.space, args.data)
     train, _test = dataset.split(0.1, seed=args.seed)          # the test split is never looked at here
     train, val = carve_validation(train, args.val_size, seed=args.seed)
+    if args.max_train: train = train.subset(range(min(args.max_train, len(train))))
     model_config = SVGeConfig.from_space(dataset.space, precision=args.precision)
     report = dict(space=dataset.space.name, machine=dict(platform=platform.platform(), threads=torch.get_num_threads()),
                   train_graphs=len(train), val_graphs=len(val), decodings=args.decodings)
     train_dense, val_dense = train.dense(), val.dense()
     if not args.no_throughput:
-        report['train_graphs_per_s'] = training_throughput(model_config, train_dense)
+        report['train_graphs_per_s'] = training_throughput(model_config, train_dense, args.batch_sizes)
     if args.throughput_only:
         with atomic_write(args.json) as f: f.write(json.dumps(report, indent=1).encode())
         return report
@@ -100,9 +93,8 @@ def main(argv=None):
     if args.out and (Path(args.out) / 'checkpoint.pt').exists(): trainer.resume()
 
     def validate(model):
-        if (trainer.epoch) % args.eval_every and trainer.epoch != train_config.epochs: return {}
-        scores = reconstruction_accuracy(model, val_dense, args.decodings, seed=0, progress=False)
-        return {f'val_{m}': scores[f'reconstruction_{m}'] for m in MERGES}
+        if trainer.epoch % args.eval_every and trainer.epoch != train_config.epochs: return {}
+        return validation_scores(model, val_dense, args.decodings)
 
     def stop(row):
         line = ', '.join(f'{k} {row[k]:.4f}' for k in ('loss', 'recon', 'kl', *[f'val_{m}' for m in MERGES]) if k in row)

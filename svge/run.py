@@ -19,7 +19,7 @@ from .vae import SVGe, SVGeConfig
 
 # %% auto #0
 __all__ = ['DEFAULT_TARGETS', 'FAST_VALIDATION', 'load_dataset', 'default_target', 'carve_validation', 'prepare_run_dir',
-           'validation_scores', 'train_and_evaluate', 'Run', 'open_run', 'reevaluate']
+           'validation_scores', 'train_and_evaluate', 'evaluate_run', 'Run', 'open_run', 'reevaluate']
 
 # %% ../nbs/07_run.ipynb #47676c13
 DEFAULT_TARGETS = ('val_acc', 'cifar10_200ep_test_acc', 'cifar10-valid_200ep_valid_acc')  # tried in this order
@@ -128,6 +128,26 @@ def train_and_evaluate(space: str | SearchSpace = 'nb201', data=None, out='runs/
     with atomic_write(out / 'results.json') as f: f.write(json.dumps(results, indent=1).encode())
     return results
 
+def evaluate_run(model: SVGe, train: ArchDataset, test: ArchDataset, target: str | None, decodings: int, prior_points: int,
+                 prior_decodings: int, seed: int, out: Path, progress: bool = True) -> dict:
+    "Evaluate `model` (the paper's metrics, SVGe §IV) and draw the latent space, prior samples and an interpolation into `out`."
+    import matplotlib.pyplot as plt
+    train_dense, test_dense = train.dense(), test.dense()
+    with_labels = target is not None
+    mu = encode_all(model, train_dense)
+    results = evaluate(model, train_dense, test_dense, train.space, decodings, prior_points, prior_decodings,
+                       train.target(target) if with_labels else None, test.target(target) if with_labels else None,
+                       seed, progress, train_mu=mu)
+    results['target'] = target
+    mu = mu.cpu()
+    plot_latent(mu, train.target(target).numpy() if with_labels else None, target or '', path=out / 'latent.png')
+    _, samples = prior_metrics(model, mu, [], train.space, points=8, decodings=1, seed=seed, progress=False)
+    plot_cells(samples, train.space, titles=[f'prior sample {i}' for i in range(8)], path=out / 'samples.png')
+    line = interpolate(model, test_dense[0], test_dense[1], steps=6)
+    plot_cells(line, train.space, titles=[f'{i / 5:.1f} of the way' for i in range(6)], columns=6, path=out / 'interpolation.png')
+    plt.close('all')
+    return results
+
 # %% ../nbs/07_run.ipynb #a3d409c5
 @dataclass
 class Run:
@@ -153,6 +173,7 @@ def open_run(out, data=None, device='cpu') -> Run:
     dataset = load_dataset(settings['model']['space'], data)
     train, test = dataset.split(0.1, seed=settings['train']['seed'])
     if settings.get('max_train'): train = train.subset(range(min(settings['max_train'], len(train))))
+    train, _ = carve_validation(train, settings.get('val_size') or 0, settings['train']['seed'])
     return Run(out, settings, model, state['epoch'], dataset, train, test)
 
 def reevaluate(out, decodings: int = 100, prior_points: int = 1000, prior_decodings: int = 10, progress: bool = True) -> dict:

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
 import torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
@@ -18,8 +19,9 @@ from .graphs import DenseGraphs, SearchSpace, get_space
 from .vae import SVGe, SVGeConfig, check_finite
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'RECIPES', 'FAST_RECIPES', 'TrainConfig', 'resolve_device', 'recipe', 'keep_freed_memory',
-           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'Trainer', 'read_metrics', 'plot_losses']
+__all__ = ['SCHEDULES', 'RECIPES', 'FAST_RECIPES', 'MILESTONES', 'TrainConfig', 'resolve_device', 'recipe', 'keep_freed_memory',
+           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'Trainer', 'read_metrics', 'plot_losses',
+           'minutes_to', 'quality_curve', 'milestone_table', 'plot_time_to_quality']
 
 # %% ../nbs/05_train.ipynb #d81b1c16
 SCHEDULES = ('plateau', 'onecycle')
@@ -146,7 +148,7 @@ class Trainer:
             raise CheckpointError(f'{self.checkpoint_path}: written for another model configuration '
                                   f'({state["model_config"]}); use a new --out directory for this one.')
         saved = TrainConfig.from_dict(state['train_config'])
-        if replace(saved, epochs=0) != replace(self.train_config, epochs=0):
+        if replace(saved, epochs=0, device='') != replace(self.train_config, epochs=0, device=''):   # may move devices
             raise CheckpointError(f'{self.checkpoint_path}: written with other training settings ({saved}); '
                                   'resume with the same ones, or use a new --out directory.')
         self.model.load_state_dict(state['model']); self.optimiser.load_state_dict(state['optimiser'])
@@ -257,4 +259,37 @@ def plot_losses(history: list[dict], path=None):
     frame = pd.DataFrame(history).melt(id_vars='epoch', value_vars=['loss', 'recon', 'kl'], var_name='term')
     grid = sns.relplot(frame, x='epoch', y='value', col='term', kind='line', height=2.6, facet_kws=dict(sharey=False))
     if path: grid.savefig(path, dpi=120)
+    return grid
+
+# %% ../nbs/05_train.ipynb #fef26717
+MILESTONES = (0.5, 0.9, 0.99)
+
+def minutes_to(history: list[dict], key: str = 'val_forward', milestones=MILESTONES) -> dict:
+    "Training minutes at the first epoch whose `key` (a validation reconstruction) reaches each milestone; None: never."
+    return {f'{m:.0%}': next((round(r['train_seconds'] / 60, 2) for r in history if r.get(key) is not None and r[key] >= m), None)
+            for m in milestones}
+
+def quality_curve(history: list[dict], run: str, space: str) -> pd.DataFrame:
+    "Long table (space, run, epoch, minutes, merge, reconstruction) of a metrics log's validation rows."
+    rows = [dict(space=space, run=run, epoch=r['epoch'], minutes=r['train_seconds'] / 60, merge=key[4:], reconstruction=r[key])
+            for r in history for key in ('val_forward', 'val_union') if r.get(key) is not None]
+    return pd.DataFrame(rows)
+
+def milestone_table(curves: pd.DataFrame) -> pd.DataFrame:
+    "Per space, run and merge of a `quality_curve` table: training minutes to each milestone and the best reconstruction."
+    rows = []
+    for (space, run, merge), part in curves.groupby(['space', 'run', 'merge'], sort=False):
+        history = [dict(train_seconds=m * 60, val=r) for m, r in zip(part['minutes'], part['reconstruction'])]
+        rows.append(dict(space=space, run=run, merge=merge, **minutes_to(history, 'val'), best=part['reconstruction'].max()))
+    return pd.DataFrame(rows)
+
+def plot_time_to_quality(curves: pd.DataFrame, path=None):
+    "Validation reconstruction against training minutes: one line per run, one panel per space (forward merge)."
+    import seaborn as sns
+    shown = curves[curves['merge'] == 'forward']
+    grid = sns.relplot(shown, x='minutes', y='reconstruction', hue='run', col='space', kind='line', marker='o',
+                       markersize=4, height=3.2, aspect=1.3, facet_kws=dict(sharex=False))
+    grid.set_axis_labels('training minutes (2 CPU cores)', 'validation reconstruction')
+    for ax in grid.axes.flat: ax.axhline(0.99, color='grey', lw=0.8, ls=':')
+    if path: grid.savefig(path, dpi=110)
     return grid

@@ -104,3 +104,21 @@ def test_benchmark_script_writes_its_table(tmp_path):
     assert all(row['graphs_per_s'] > 0 and row['mflop_per_graph'] > 0 for row in table['rows'])
     assert 0 < table['profile']['products_share'] < 1 and table['profile']['top_other']
     assert 'graphs/s' in result.stdout and 'matrix products' in result.stdout
+
+
+def test_time_to_quality_script_writes_its_curve(tmp_path):
+    "benchmarks/time_to_quality.py at toy size: a validation curve for both merges, milestones, graphs/s per batch size."
+    import json, sys
+    from pathlib import Path
+    script = Path(__file__).parents[1] / 'benchmarks' / 'time_to_quality.py'
+    out = tmp_path / 'ttq.json'
+    result = subprocess.run([sys.executable, str(script), '--space', 'nb201', '--epochs', '2', '--max-train', '96',
+                             '--val-size', '32', '--decodings', '2', '--batch-sizes', '4', '8', '--json', str(out)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert report['train_graphs'] == 96 and report['val_graphs'] == 32 and report['train_config']['recipe'] == 'fast'
+    assert set(report['train_graphs_per_s']) == {'4', '8'} and min(report['train_graphs_per_s'].values()) > 0
+    assert [r['epoch'] for r in report['curve']] == [1, 2]
+    for row in report['curve']: assert 0 <= row['val_forward'] <= 1 and 0 <= row['val_union'] <= 1
+    assert set(report['minutes_to']) == {'forward', 'union'} and set(report['minutes_to']['forward']) == {'50%', '90%', '99%'}
