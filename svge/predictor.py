@@ -140,8 +140,9 @@ def finetune_run(run_dir, target: str, data=None, out=None, train_size: int = 10
     labelled = train.subset(chosen.tolist())
     if rank_rest:                                   # every architecture that was not labelled
         rest = torch.ones(len(train), dtype=torch.bool); rest[chosen] = False
-        test = ArchDataset(dataset.space, [g for g, r in zip(train.graphs, rest.tolist()) if r] + test.graphs,
-                           pd.concat([train.labels[rest.numpy()], test.labels]))
+        held_out = [test] if run.val is None else [run.val, test]    # the run's validation graphs are unlabelled too
+        test = ArchDataset(dataset.space, [g for g, r in zip(train.graphs, rest.tolist()) if r] + [g for d in held_out for g in d.graphs],
+                           pd.concat([train.labels[rest.numpy()]] + [d.labels for d in held_out]))
     y_train, y_test = labelled.target(target), test.target(target)
     start = time.perf_counter()
     history = finetune(model, labelled.dense(), y_train, target, epochs=epochs, lr=lr, seed=seed, progress=progress)

@@ -159,6 +159,7 @@ class Run:
     dataset: ArchDataset
     train: ArchDataset
     test: ArchDataset
+    val: ArchDataset | None = None   # training graphs the run held out for validation
 
 def open_run(out, data=None, device='cpu') -> Run:
     "The run in `out`: settings, trained model and its data split (`data` overrides the run's own file, e.g. to add labels)."
@@ -173,8 +174,8 @@ def open_run(out, data=None, device='cpu') -> Run:
     dataset = load_dataset(settings['model']['space'], data)
     train, test = dataset.split(0.1, seed=settings['train']['seed'])
     if settings.get('max_train'): train = train.subset(range(min(settings['max_train'], len(train))))
-    train, _ = carve_validation(train, settings.get('val_size') or 0, settings['train']['seed'])
-    return Run(out, settings, model, state['epoch'], dataset, train, test)
+    train, val = carve_validation(train, settings.get('val_size') or 0, settings['train']['seed'])
+    return Run(out, settings, model, state['epoch'], dataset, train, test, val)
 
 def reevaluate(out, decodings: int = 100, prior_points: int = 1000, prior_decodings: int = 10, progress: bool = True) -> dict:
     "Evaluate the checkpoint of the run in `out` again (SPEC §4 counts by default); rewrites its results.json."
