@@ -78,7 +78,7 @@ def main(argv=None):
     parser.add_argument('--batch-size', type=int, default=32, help='training batch (paper: 32 on ENAS)')
     parser.add_argument('--decode-batch', type=int, default=256, help='latent points decoded at once')
     parser.add_argument('--repeats', type=int, default=20, help='timed repeats per measurement')
-    parser.add_argument('--data', default=None, help='ENAS file (default: found in data/ or ../shared/data)')
+    parser.add_argument('--data', default=None, help='ENAS file (default: found in $SVGE_DATA or data/)')
     parser.add_argument('--epoch', action='store_true', help='also time one full training epoch and its memory')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'],

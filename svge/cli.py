@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--prior-decodings', type=int, default=10, help='decodings per prior point (paper: 10)')
     p.set_defaults(handler=_cmd_evaluate)
 
-    p = sub.add_parser('finetune', help='fine-tune a trained run with the performance predictor (SPEC §3)')
+    p = sub.add_parser('finetune', help='fine-tune a trained run with the performance predictor, as in the paper')
     p.add_argument('--run', required=True, help='run directory written by svge train')
     p.add_argument('--target', required=True, help='label column to predict, e.g. val_acc or cifar10_200ep_test_acc')
     p.add_argument('--data', default=None, help="labelled data file (default: the run's own data)")

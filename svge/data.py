@@ -321,8 +321,8 @@ def download_benchmark(name: str, data_dir='data', progress: bool = True) -> Pat
 
 # %% ../nbs/01_data.ipynb #88b1bc30
 def find_data_file(name: str, *subdirs: str) -> Path | None:
-    "First existing `name` in `data/`, `../data/`, or the shared data folders beside the checkout (or None)."
-    roots = [Path('data'), Path('../data'), Path('../shared/data'), Path('../../shared/data')]
+    "First existing `name` in `$SVGE_DATA`, `data/` or `../data/` (or None)."
+    roots = [Path(p) for p in (os.environ.get('SVGE_DATA'), 'data', '../data') if p]   # SVGE_DATA names a folder of your own
     for root in roots:
         for p in [root / name] + [root / s / name for s in subdirs]:
             if p.exists(): return p

@@ -20,7 +20,7 @@ __all__ = ['NB101_CONV3', 'NB101_CONV1', 'NB101_POOL', 'nb101_best_cell', 'nb101
 NB101_CONV3, NB101_CONV1, NB101_POOL = 'conv3x3-bn-relu', 'conv1x1-bn-relu', 'maxpool3x3'
 
 def nb101_best_cell() -> ArchGraph:
-    "The best 7-node NAS-Bench-101 cell of SPEC §5: input, conv3x3 ×4, conv1x1, output."
+    "The best 7-node NAS-Bench-101 cell the paper starts from (SVGe §V): input, conv3x3 ×4, conv1x1, output."
     ops = ['input'] + [NB101_CONV3] * 4 + [NB101_CONV1, 'output']
     edges = [(0, 1), (0, 2), (0, 4), (0, 6), (1, 5), (2, 3), (3, 4), (4, 5), (5, 6)]
     adj = np.zeros((7, 7), dtype=int)
@@ -36,7 +36,7 @@ def _subsets(items):
 
 # %% ../nbs/10_extrapolation.ipynb #202314f0
 def nb101_candidates(base: ArchGraph | None = None, random_cells: int = 1000, seed: int = 0) -> dict[str, list[ArchGraph]]:
-    "The SPEC §5 candidates grown from the 7-node `base`: {'append': 192, 'prepend': 192, 'random': 1000} 8-node cells."
+    "The paper's candidates (SVGe §V) grown from the 7-node `base`: {'append': 192, 'prepend': 192, 'random': 1000} 8-node cells."
     base = base or nb101_best_cell()
     names = NB101Space.type_names
     ops = [names[t] for t in base.types]

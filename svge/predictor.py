@@ -129,7 +129,7 @@ def read_architectures(path, space: SearchSpace, check: bool = False) -> list[Ar
 # %% ../nbs/08_predictor.ipynb #d5f001a3
 def finetune_run(run_dir, target: str, data=None, out=None, train_size: int = 1000, epochs: int = 100, lr: float = 1e-3,
                  seed: int = 1, device: str = 'auto', rank_rest: bool = False, progress: bool = True) -> dict:
-    """The SPEC §3 fine-tuning protocol on a trained run; results in `out` (default: `run_dir`).
+    """The paper's fine-tuning protocol (SVGe §IV) on a trained run; results in `out` (default: `run_dir`).
     `rank_rest=True` evaluates on every architecture outside the labelled subset instead of the test split."""
     from svge.run import open_run
     import matplotlib.pyplot as plt

@@ -178,7 +178,7 @@ def open_run(out, data=None, device='cpu') -> Run:
     return Run(out, settings, model, state['epoch'], dataset, train, test, val)
 
 def reevaluate(out, decodings: int = 100, prior_points: int = 1000, prior_decodings: int = 10, progress: bool = True) -> dict:
-    "Evaluate the checkpoint of the run in `out` again (SPEC §4 counts by default); rewrites its results.json."
+    "Evaluate the checkpoint of the run in `out` again (the paper's counts by default, SVGe §IV-A); rewrites its results.json."
     run = open_run(out)
     results = evaluate_run(run.model, run.train, run.test, run.settings.get('target'), decodings, prior_points,
                            prior_decodings, run.settings['train']['seed'], run.out, progress)

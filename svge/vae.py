@@ -30,7 +30,7 @@ class SVGeConfig:
     batch_size: int = 32           # paper: 32 for ENAS and NB201, 128 for NB101; also sets the KL weight
     noise_scale: float = 0.01      # reference: z = mu + 0.01 * eps * sigma in training
     predictor: bool = False        # add the performance-predictor MLP on mu (56-28-14-7-1)
-    alpha: float = 0.1             # weight of the VAE loss when the predictor is trained jointly (SPEC §3)
+    alpha: float = 0.1             # weight of the VAE loss when the predictor is trained jointly (SVGe §III-D)
     precision: str = 'float32'     # 'bfloat16': large products in bfloat16; 'auto': bfloat16 where the hardware has it
     merge: str = 'forward'         # decoded cell: 'forward' pass (original code, chosen on validation data) or 'union' (paper text)
 
