@@ -67,7 +67,6 @@ def main(argv=None):
     p.add_argument('--json', default='benchmarks/time_to_quality.json')
     args = p.parse_args(argv)
 
-    torch.set_num_threads(torch.get_num_threads())
     dataset = load_dataset(args.space, args.data)
     train, _test = dataset.split(0.1, seed=args.seed)          # the test split is never looked at here
     train, val = carve_validation(train, args.val_size, seed=args.seed)

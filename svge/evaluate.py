@@ -43,11 +43,12 @@ def reconstruction_accuracy(model: SVGe, graphs: DenseGraphs, decodings: int = 1
         passes = model.generator.decode_passes(mu, model.config.max_nodes, decodings, rng=rng)
         expected = DenseGraphs(targets.types.repeat_interleave(decodings, 0), targets.adj.repeat_interleave(decodings, 0),
                                targets.num_nodes.repeat_interleave(decodings, 0))
-        for merge in MERGES: correct[merge] += int(same_graphs(merge_two_sided(*passes, merge), expected).sum())
+        merged = {merge: merge_two_sided(*passes, merge) for merge in MERGES}
+        for merge, cells in merged.items(): correct[merge] += int(same_graphs(cells, expected).sum())
         total += len(expected)
         if iso:
             keys = [_safe_canonical(space, g) for g in targets.to_graphs()]
-            decoded = merge_two_sided(*passes, model.config.merge).to_graphs()
+            decoded = merged[model.config.merge].to_graphs()
             canonical_correct += sum(_safe_canonical(space, g) == keys[i // decodings] for i, g in enumerate(decoded))
     result = {f'reconstruction_{merge}': correct[merge] / total for merge in MERGES}
     result.update(reconstruction=result[f'reconstruction_{model.config.merge}'], decodings=total)
