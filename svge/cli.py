@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser('train', help='train SVGe and evaluate it (default: the enumerated NAS-Bench-201 space, a short run)')
     p.add_argument('--space', default='nb201', help='enas, enas12, nb101 or nb201 (default: nb201)')
-    p.add_argument('--data', default=None, help='benchmark file; none: enumerate NAS-Bench-201 in code')
+    p.add_argument('--data', default=None, help='benchmark file (default: the table committed in data/ or $SVGE_DATA for enas and nb201; '
+                                             'nb201 without one is enumerated in code, unlabelled)')
     p.add_argument('--recipe', default='fast', choices=['fast', 'paper'],
                    help="training recipe: fast (default; one-cycle schedule, larger batches) or paper (Adam 1e-4, batch 32, 300 epochs)")
     p.add_argument('--epochs', type=int, default=None, help="epochs (default: the recipe's)")

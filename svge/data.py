@@ -19,10 +19,10 @@ from .graphs import (ArchGraph, DenseGraphs, EnasSpace, InvalidGraphError, NB101
                          SearchSpace, nb101_hash)
 
 # %% auto #0
-__all__ = ['NB101_REPEATS', 'NB201_DATASETS', 'NB201_CSV_COLUMNS', 'BENCHMARK_FILES', 'DataFileError', 'ArchDataset', 'load_enas',
-           'masked_crc32c', 'iter_tfrecord', 'write_tfrecord', 'atomic_write', 'nb101_record', 'load_nb101',
-           'nb201_results_long', 'nb201_table', 'load_nb201', 'load_nb201_csv', 'DownloadError', 'download',
-           'download_benchmark', 'find_data_file']
+__all__ = ['NB101_REPEATS', 'NB201_DATASETS', 'NB201_CSV_COLUMNS', 'BENCHMARK_FILES', 'LOCAL_TABLES', 'DataFileError',
+           'ArchDataset', 'load_enas', 'masked_crc32c', 'iter_tfrecord', 'write_tfrecord', 'atomic_write',
+           'nb101_record', 'load_nb101', 'nb201_results_long', 'nb201_table', 'load_nb201', 'load_nb201_csv',
+           'DownloadError', 'download', 'download_benchmark', 'find_data_file', 'local_table']
 
 # %% ../nbs/01_data.ipynb #ad4137c1
 class DataFileError(ValueError):
@@ -327,3 +327,13 @@ def find_data_file(name: str, *subdirs: str) -> Path | None:
         for p in [root / name] + [root / s / name for s in subdirs]:
             if p.exists(): return p
     return None
+
+# %% ../nbs/01_data.ipynb #98b832a7
+LOCAL_TABLES = {'enas6': ('final_structures6.txt', 'enas'),                # committed in data/ (MIT; see data/README.md)
+                'nb201': ('nb201_test_acc_200ep.csv.gz', 'nb201')}
+
+def local_table(space_name: str) -> Path | None:
+    "The committed label table of space `space_name` where `find_data_file` sees it, else None (then pass a file)."
+    if space_name not in LOCAL_TABLES: return None
+    name, subdir = LOCAL_TABLES[space_name]
+    return find_data_file(name, subdir)

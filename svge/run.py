@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import ArchDataset, atomic_write, load_enas, load_nb101, load_nb201, load_nb201_csv
+from .data import ArchDataset, atomic_write, load_enas, load_nb101, load_nb201, load_nb201_csv, local_table
 from .decoder import MERGES
 from .evaluate import encode_all, reconstruction_accuracy, evaluate, interpolate, plot_cells, plot_latent, prior_metrics
 from .graphs import DenseGraphs, NB201Space, SearchSpace, get_space
@@ -37,7 +37,7 @@ def load_dataset(space: str, data=None) -> ArchDataset:
     if not path.exists(): raise FileNotFoundError(f'{path} does not exist; see data/README.md for how to get it.')
     if space.name.startswith('enas'): return load_enas(path, layers=space.layers)
     if space.name == 'nb101': return load_nb101(path)
-    if path.suffix == '.csv': return load_nb201_csv(path)
+    if path.name.endswith(('.csv', '.csv.gz')): return load_nb201_csv(path)
     return load_nb201(path)
 
 def default_target(dataset: ArchDataset, name: str | None = None) -> str | None:
@@ -92,11 +92,13 @@ def train_and_evaluate(space: str | SearchSpace = 'nb201', data=None, out='runs/
                        prior_points: int = 1000, prior_decodings: int = 10, target: str | None = None,
                        precision: str = 'auto', max_train: int | None = None, val_size: int | None = None,
                        stop_at: float | None = None, progress: bool = True, log=print) -> dict:
-    """Train SVGe on `space` (file `data`, or the enumerated NB201 space) with training `recipe` ('fast' or 'paper';
+    """Train SVGe on `space` (file `data`; by default the committed table of the space, else the enumerated NB201 space) with training `recipe` ('fast' or 'paper';
     `epochs`, `batch_size`, `lr` override it), evaluate it, write everything into `out`. `val_size` training graphs
     are held out and reconstructed after every epoch (10 decodings; None: 500, at most a tenth of the split, with the
     fast recipe and none with the paper's); `stop_at` ends training once the model's merge reaches that validation
     reconstruction."""
+    space = get_space(space)
+    if data is None: data = local_table(space.name)   # the committed table (real labels) where there is one
     dataset = load_dataset(space, data)
     target = default_target(dataset, target)
     model_config = SVGeConfig.from_space(dataset.space, precision=precision)
