@@ -61,6 +61,12 @@ def _cmd_predict(args):
     for position, (score, g) in enumerate(rank(model, graphs, top=args.top), 1):
         print(f'{position:>4}  {score:10.4f}  {space.to_native(g) if space.is_valid(g) else g}')
 
+def _cmd_search(args):
+    from svge.search import search_run
+    summary = search_run(args.run, args.table, args.target, args.methods.split(','), args.budget, args.seeds,
+                         args.out, initial=args.initial, batch=args.batch)
+    print(summary.round(4).to_string(index=False))
+
 def _print_results(results: dict):
     for key, value in results.items():
         print(f'{key:>28}: {value:.4f}' if isinstance(value, float) else f'{key:>28}: {value}')
@@ -131,6 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--space', default=None, help="space of the file (default: the model's; e.g. enas12 for larger ENAS networks)")
     p.add_argument('--top', type=int, default=10, help='how many to print')
     p.set_defaults(handler=_cmd_predict)
+
+    p = sub.add_parser('search', help='search a trained run\'s space (BO, predictor-guided, random, REA) against a lookup table')
+    p.add_argument('--run', default='runs/nb201', help='run directory of a trained model (default: runs/nb201)')
+    p.add_argument('--table', default='data/nb201_test_acc_200ep.csv.gz', help='NAS-Bench-201 accuracy table (CSV)')
+    p.add_argument('--target', default='cifar10_200ep_test_acc',
+                   help='column to maximise, e.g. cifar100_200ep_test_acc or ImageNet16-120_200ep_test_acc')
+    p.add_argument('--methods', default='bo,predictor,random,rea', help='comma-separated: bo, predictor, random, rea')
+    p.add_argument('--budget', type=int, default=150, help='queries per search')
+    p.add_argument('--seeds', type=int, default=20, help='searches per method (seeds 0..N-1)')
+    p.add_argument('--initial', type=int, default=10, help='random cells every latent-space method starts from')
+    p.add_argument('--batch', type=int, default=10, help='cells chosen per round by bo and predictor')
+    p.add_argument('--out', default=None, help='where to write search_runs.csv, search_summary.csv, search_anytime.png (default: --run)')
+    p.set_defaults(handler=_cmd_search)
     return parser
 
 def main(argv: list[str] | None = None) -> int:

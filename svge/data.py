@@ -328,7 +328,7 @@ def find_data_file(name: str, *subdirs: str) -> Path | None:
             if p.exists(): return p
     return None
 
-# %% ../nbs/01_data.ipynb #98b832a7
+# %% ../nbs/01_data.ipynb #6e654e81
 LOCAL_TABLES = {'enas6': ('final_structures6.txt', 'enas'),                # committed in data/ (MIT; see data/README.md)
                 'nb201': ('nb201_test_acc_200ep.csv.gz', 'nb201')}
 

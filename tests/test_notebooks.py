@@ -15,3 +15,33 @@ def test_notebook(notebook, monkeypatch):
     skip_flags = get_config(NBS).tst_flags.split()
     passed, _ = nbdev_test_runner.test_nb(notebook, skip_flags=skip_flags, basepath=NBS.parent)
     assert passed, f'{notebook.name} failed (its traceback is printed above)'
+
+
+FIGURE_CALLS = ('plt.', 'sns.', 'plot_', 'draw_graph(', '.plot(', 'imshow(')
+
+
+def _draws(source: str) -> bool:
+    if source.startswith(('#| export', '#| hide')): return False         # definitions and set-up draw nothing
+    code = '\n'.join(line for line in source.splitlines() if not line.lstrip().startswith('#'))
+    return any(call in code for call in FIGURE_CALLS) and 'def ' not in code and 'path=' not in code
+
+
+@pytest.mark.parametrize('notebook', NOTEBOOKS, ids=lambda p: p.stem)
+def test_figures_are_committed(notebook):
+    """Notebooks are committed executed, so a reader sees the figures without running anything: every cell that
+    draws one has its PNG stored (a `slow` cell only once it has been run; cells that write figures to files and
+    cells that define plotting functions draw nothing themselves)."""
+    import json
+    missing = []
+    for cell in json.loads(notebook.read_text())['cells']:
+        source = ''.join(cell['source'])
+        if cell['cell_type'] != 'code' or not _draws(source): continue
+        if '#| slow' in source and not cell['outputs']: continue
+        if not any('image/png' in o.get('data', {}) for o in cell['outputs']): missing.append(source.splitlines()[0][:70])
+    assert not missing, f'{notebook.name}: figure cells without a stored image (run nbdev-test --save): {missing}'
+
+
+def test_repository_stays_small():
+    "The executed notebooks (with their PNGs) stay small enough to clone quickly: under 12 MB together."
+    total = sum(p.stat().st_size for p in NOTEBOOKS)
+    assert total < 12e6, f'notebooks take {total / 1e6:.1f} MB; lower the DPI of the largest figures'
