@@ -31,8 +31,8 @@ from .vae import SVGe
 # %% auto #0
 __all__ = ['QUERY_KINDS', 'METHODS', 'BUDGETS', 'SearchInputError', 'LookupObjective', 'SearchTrace', 'OneHotCodec', 'SVGeCodec',
            'latent_bounds', 'random_search', 'mutate_nb201', 'regularised_evolution', 'fit_gp', 'candidate_codes',
-           'new_decodings', 'bayesian_optimisation', 'predictor_guided', 'compare', 'summarise', 'plot_anytime',
-           'search_run']
+           'new_decodings', 'fill_with_random', 'bayesian_optimisation', 'predictor_guided', 'compare', 'summarise',
+           'plot_anytime', 'search_run']
 
 # %% ../nbs/12_search.ipynb #52d81518
 class SearchInputError(ValueError):
@@ -211,6 +211,12 @@ def new_decodings(codec, z: torch.Tensor, seen) -> list[ArchGraph]:
     "The distinct valid cells that codes `z` decode to and that are not in `seen` (decoding costs no query)."
     return list(dict.fromkeys(c for c in codec.decode(z) if c is not None and c not in seen))
 
+def fill_with_random(trace: SearchTrace, chosen: list, wanted: int, rng: np.random.Generator) -> list:
+    "`chosen` topped up to `wanted` cells with random cells neither evaluated nor chosen (when decodings run short)."
+    if len(chosen) >= wanted: return chosen
+    rest = [c for c in trace.objective.values if c not in trace.seen and c not in chosen]
+    return chosen + [rest[i] for i in rng.choice(len(rest), size=wanted - len(chosen), replace=False)]
+
 def bayesian_optimisation(objective: LookupObjective, budget: int, seed: int = 0, codec=None, bounds=None,
                           initial: int = 10, batch: int = 10, candidates: int = 2000, **_) -> SearchTrace:
     """BO in the codec's space (D-VAE/SVGe protocol, batched): fit a GP on the codes of the evaluated cells, decode
@@ -233,9 +239,7 @@ def bayesian_optimisation(objective: LookupObjective, budget: int, seed: int = 0
             z, _ = optimize_acqf_discrete(acquisition, q=wanted, choices=codes)
             index = {tuple(row.tolist()): cell for row, cell in zip(codes, pool)}
             chosen = [index[tuple(row.tolist())] for row in z]
-        if len(chosen) < wanted:                   # too few new decodings: fill with random new cells
-            rest = [c for c in objective.values if c not in trace.seen and c not in chosen]
-            chosen += [rest[i] for i in rng.choice(len(rest), size=wanted - len(chosen), replace=False)]
+        chosen = fill_with_random(trace, chosen, wanted, rng)
         for cell in chosen: trace.query(cell)
     return trace
 
@@ -274,9 +278,7 @@ def predictor_guided(objective: LookupObjective, budget: int, seed: int = 0, cod
             order = predictor(codec.encode(candidates)).argsort(descending=True)
             chosen = [candidates[i] for i in order[:wanted].tolist()]
         else: chosen = []
-        if len(chosen) < wanted:                       # too few new decodings: fill with random new cells
-            rest = [c for c in objective.values if c not in trace.seen and c not in chosen]
-            chosen += [rest[i] for i in rng.choice(len(rest), size=wanted - len(chosen), replace=False)]
+        chosen = fill_with_random(trace, chosen, wanted, rng)
         for cell in chosen: trace.query(cell)
     return trace
 
