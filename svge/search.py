@@ -14,6 +14,7 @@ import seaborn as sns
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from botorch.acquisition.analytic import LogExpectedImprovement
 from botorch.acquisition.logei import qLogExpectedImprovement
 from botorch.fit import fit_gpytorch_mll
 from botorch.models import SingleTaskGP
@@ -95,6 +96,8 @@ class SearchTrace:
     values: list = field(default_factory=list)
     kinds: list = field(default_factory=list)
     seen: dict = field(default_factory=dict)       # cell -> value, each evaluated cell once
+    seconds: list = field(default_factory=list)    # wall-clock seconds from the start of the run to each query
+    started: float = field(default_factory=time.perf_counter)
 
     def query(self, cell: ArchGraph | None) -> float | None:
         "Evaluate `cell` and count the query, whatever it gives: a new cell, a repeat, or an invalid one."
@@ -104,6 +107,7 @@ class SearchTrace:
         self.cells.append(None if value is None else cell)
         self.values.append(math.nan if value is None else value)
         self.kinds.append(kind)
+        self.seconds.append(time.perf_counter() - self.started)
         return value
 
     def __len__(self): return len(self.values)
@@ -119,7 +123,7 @@ class SearchTrace:
     def frame(self) -> pd.DataFrame:
         best = self.best_so_far()
         return pd.DataFrame(dict(method=self.method, seed=self.seed, query=np.arange(1, len(self) + 1), value=self.values,
-                                 kind=self.kinds, best=best, rank=[self.objective.rank(b) if np.isfinite(b) else np.nan for b in best]))
+                                 kind=self.kinds, seconds=self.seconds, best=best, rank=[self.objective.rank(b) if np.isfinite(b) else np.nan for b in best]))
 
 # %% ../nbs/12_search.ipynb #63d6776a
 class OneHotCodec:
@@ -139,12 +143,18 @@ class OneHotCodec:
         return [ArchGraph((INPUT, *row.tolist(), OUTPUT), NB201_EDGES) for row in ops]
 
 class SVGeCodec:
-    "A trained SVGe as the search space's coordinates: cells to their mean codes μ, codes to cells by greedy decoding."
+    """A trained SVGe as the search space's coordinates: cells to their mean codes μ, codes to cells by greedy decoding.
+    Codes are remembered: a cell is encoded once, and always gets the same code however it is batched."""
     def __init__(self, model: SVGe, space: SearchSpace):
         self.model, self.space, self.dim = model.eval(), space, model.config.latent_dim
+        self.codes: dict[ArchGraph, torch.Tensor] = {}
 
     def encode(self, cells: list[ArchGraph]) -> torch.Tensor:
-        return encode_all(self.model, DenseGraphs.from_graphs(cells, self.model.config.max_nodes)).double().cpu()
+        missing = [c for c in dict.fromkeys(cells) if c not in self.codes]
+        if missing:
+            z = encode_all(self.model, DenseGraphs.from_graphs(missing, self.model.config.max_nodes)).double().cpu()
+            self.codes.update(zip(missing, z))
+        return torch.stack([self.codes[c] for c in cells]) if cells else torch.empty(0, self.dim, dtype=torch.float64)
 
     @torch.no_grad()
     def decode(self, z: torch.Tensor) -> list[ArchGraph | None]:
@@ -218,10 +228,11 @@ def fill_with_random(trace: SearchTrace, chosen: list, wanted: int, rng: np.rand
     return chosen + [rest[i] for i in rng.choice(len(rest), size=wanted - len(chosen), replace=False)]
 
 def bayesian_optimisation(objective: LookupObjective, budget: int, seed: int = 0, codec=None, bounds=None,
-                          initial: int = 10, batch: int = 10, candidates: int = 2000, **_) -> SearchTrace:
+                          initial: int = 10, batch: int = 10, candidates: int = 1000, screen: int = 100, **_) -> SearchTrace:
     """BO in the codec's space (D-VAE/SVGe protocol, batched): fit a GP on the codes of the evaluated cells, decode
-    `candidates` codes, keep the valid new cells, and evaluate the `batch` of them with the highest q-log expected
-    improvement at their own codes (BoTorch's `optimize_acqf_discrete`, greedy over the batch)."""
+    `candidates` codes, keep the valid new cells, pre-screen them to the `screen` best by (analytic) log expected
+    improvement, and evaluate the `batch` of those with the highest q-log expected improvement at their own codes
+    (BoTorch's `optimize_acqf_discrete`, greedy over the batch)."""
     rng, trace = np.random.default_rng(seed), SearchTrace('bo', seed, objective)
     torch.manual_seed(seed); generator = torch.Generator().manual_seed(seed)
     bounds = latent_bounds(codec, list(objective.values)) if bounds is None else bounds
@@ -236,6 +247,9 @@ def bayesian_optimisation(objective: LookupObjective, budget: int, seed: int = 0
         if len(pool) <= wanted: chosen = pool
         else:
             codes = codec.encode(pool)             # score each cell where it really lies, not where its code was drawn
+            if len(pool) > screen:                 # one-point EI is cheap; the greedy batch then scores few cells
+                keep = LogExpectedImprovement(gp, best_f=y.max())(codes.unsqueeze(1)).topk(screen).indices
+                codes, pool = codes[keep], [pool[i] for i in keep.tolist()]
             z, _ = optimize_acqf_discrete(acquisition, q=wanted, choices=codes)
             index = {tuple(row.tolist()): cell for row, cell in zip(codes, pool)}
             chosen = [index[tuple(row.tolist())] for row in z]

@@ -1,0 +1,98 @@
+"""Search benchmark: the time of one BO round and the whole closed-loop comparison on NAS-Bench-201.
+
+    python benchmarks/search.py --run runs/nb201 --table data/nb201_test_acc_200ep.csv.gz --out results \
+        --targets cifar10_200ep_test_acc:300,cifar100_200ep_test_acc:150,ImageNet16-120_200ep_test_acc:150
+    python benchmarks/search.py --run runs/nb201 --table data/nb201_test_acc_200ep.csv.gz --rounds-only
+
+First it times BO rounds in isolation (GP fit, decoding the candidate codes, acquisition) after 10 and after
+100 evaluated cells, with 10 and with 50 points a round (50 is the papers' batch). Then it runs every method
+(BO, predictor-guided, random search, REA) for `--seeds` seeds and `--budget` queries for each target column,
+and writes `search_runs.csv` (one row per query, with the seconds since the run started), `search_summary.csv`
+(mean ± std of the best value and of its rank at each budget), `search_anytime.png` and `search_timing.json`
+(the round times, and the seconds the 20-seed comparison took up to 150 queries). The numbers depend on the
+machine; nothing here is a test.
+"""
+from __future__ import annotations
+import argparse, json, platform, time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from svge.data import atomic_write
+from svge.run import open_run
+from svge.search import (BUDGETS, METHODS, LookupObjective, SearchTrace, SVGeCodec, _initial, candidate_codes, compare,
+                         fit_gp, latent_bounds, new_decodings, plot_anytime, summarise)
+from botorch.acquisition.analytic import LogExpectedImprovement
+from botorch.acquisition.logei import qLogExpectedImprovement
+from botorch.optim import optimize_acqf_discrete
+
+def time_round(objective, codec, bounds, evaluated: int, batch: int, candidates: int = 1000, screen: int = 100,
+               seed: int = 0) -> dict:
+    "Seconds of each part of one BO round after `evaluated` random cells (the parts `bayesian_optimisation` runs)."
+    trace = SearchTrace('bo', seed, objective)
+    _initial(trace, evaluated, np.random.default_rng(seed))
+    generator = torch.Generator().manual_seed(seed)
+    cells, y = trace.evaluated()
+    parts, start = {}, time.perf_counter()
+    x = codec.encode(cells); gp = fit_gp(x, y, bounds)
+    parts['fit'] = time.perf_counter() - start; start = time.perf_counter()
+    pool = new_decodings(codec, candidate_codes(x, y, bounds, candidates, generator), trace.seen)
+    parts['decode'] = time.perf_counter() - start; start = time.perf_counter()
+    codes = codec.encode(pool)
+    keep = LogExpectedImprovement(gp, best_f=y.max())(codes.unsqueeze(1)).topk(min(screen, len(pool))).indices
+    optimize_acqf_discrete(qLogExpectedImprovement(gp, best_f=y.max()), q=min(batch, len(keep)), choices=codes[keep])
+    parts['acquisition'] = time.perf_counter() - start
+    return dict(evaluated=evaluated, batch=batch, candidates=candidates, new_valid_decodings=len(pool),
+                **{k: round(v, 3) for k, v in parts.items()}, total=round(sum(parts.values()), 3))
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--run', default='runs/nb201', help='a trained NAS-Bench-201 run directory (svge train)')
+    p.add_argument('--table', default='data/nb201_test_acc_200ep.csv.gz', help='the NAS-Bench-201 accuracy table')
+    p.add_argument('--targets', default='cifar10_200ep_test_acc',
+                   help='comma-separated columns to maximise, one comparison each; NAME:BUDGET overrides --budget for one')
+    p.add_argument('--methods', default=','.join(METHODS))
+    p.add_argument('--budget', type=int, default=300)
+    p.add_argument('--seeds', type=int, default=20)
+    p.add_argument('--out', default='results')
+    p.add_argument('--rounds-only', action='store_true', help='time BO rounds only, no comparison')
+    args = p.parse_args()
+    torch.set_num_threads(torch.get_num_threads())
+    out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
+    run = open_run(args.run)
+    codec = SVGeCodec(run.model, run.dataset.space)
+    budgets = {t.split(':')[0]: int(t.split(':')[1]) if ':' in t else args.budget for t in args.targets.split(',')}
+    targets = list(budgets)
+    objectives = {t: LookupObjective.from_table(args.table, t) for t in targets}
+    for objective in objectives.values(): objective.check_space(run.dataset.space)
+    first = objectives[targets[0]]
+    start = time.perf_counter()
+    bounds = latent_bounds(codec, list(first.values))
+    timing = dict(machine=platform.processor() or platform.machine(), threads=torch.get_num_threads(),
+                  encode_space_seconds=round(time.perf_counter() - start, 2), rounds=[])
+    for evaluated in (10, 100):
+        for batch in (10, 50):
+            timing['rounds'].append(time_round(first, codec, bounds, evaluated, batch))
+            print(timing['rounds'][-1])
+    if not args.rounds_only:
+        frames = []
+        for target in targets:
+            runs = compare(objectives[target], codec, args.methods.split(','), budgets[target], range(args.seeds))
+            frames.append(runs.assign(target=target))
+        runs = pd.concat(frames, ignore_index=True)
+        summary = pd.concat([summarise(r, [b for b in BUDGETS if b <= budgets[t]]).assign(target=t)
+                             for t, r in runs.groupby('target', sort=False)])
+        at150 = runs[runs['query'] == 150].groupby(['target', 'method']).seconds.sum()
+        timing['comparison_seconds_to_150_queries'] = {t: round(float(at150[t].sum()), 1) for t in targets}
+        timing['method_seconds_to_150_queries'] = {f'{t}/{m}': round(float(s), 1) for (t, m), s in at150.items()}
+        for name, frame in (('search_runs.csv', runs), ('search_summary.csv', summary)):
+            with atomic_write(out / name) as f: f.write(frame.to_csv(index=False).encode())
+        plot_anytime(runs[runs.target == targets[0]], f'best {targets[0]}', path=out / 'search_anytime.png')
+        print(summary.round(3).to_string(index=False))
+    with atomic_write(out / 'search_timing.json') as f: f.write(json.dumps(timing, indent=1).encode())
+    print(json.dumps({k: v for k, v in timing.items() if k != 'rounds'}, indent=1))
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,7 @@
+# nbgrader settings of the svge course; course/manage.py copies this file into a temporary course root.
+c = get_config()  # noqa: F821 (provided by nbgrader)
+c.CourseDirectory.course_id = 'svge'
+c.CourseDirectory.root = '.'
+c.CourseDirectory.db_url = 'sqlite:///gradebook.db'
+c.ClearSolutions.code_stub = {'python': '# YOUR CODE HERE\nraise NotImplementedError()'}
+c.ExecutePreprocessor.timeout = 300          # seconds per cell; a whole assignment runs in well under 5 minutes
