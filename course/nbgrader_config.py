@@ -4,4 +4,4 @@ c.CourseDirectory.course_id = 'svge'
 c.CourseDirectory.root = '.'
 c.CourseDirectory.db_url = 'sqlite:///gradebook.db'
 c.ClearSolutions.code_stub = {'python': '# YOUR CODE HERE\nraise NotImplementedError()'}
-c.ExecutePreprocessor.timeout = 300          # seconds per cell; a whole assignment runs in well under 5 minutes
+c.Execute.timeout = 300                    # seconds per cell (nbgrader's default is 30); an assignment runs in under 5 minutes

@@ -321,8 +321,9 @@ def download_benchmark(name: str, data_dir='data', progress: bool = True) -> Pat
 
 # %% ../nbs/01_data.ipynb #88b1bc30
 def find_data_file(name: str, *subdirs: str) -> Path | None:
-    "First existing `name` in `$SVGE_DATA`, `data/` or `../data/` (or None)."
-    roots = [Path(p) for p in (os.environ.get('SVGE_DATA'), 'data', '../data') if p]   # SVGE_DATA names a folder of your own
+    "First existing `name` in `$SVGE_DATA`, `data/`, `../data/` or `../../data/` (or None)."
+    # SVGE_DATA names a folder of your own; ../data serves the notebooks, ../../data the course's assignment folders
+    roots = [Path(p) for p in (os.environ.get('SVGE_DATA'), 'data', '../data', '../../data') if p]
     for root in roots:
         for p in [root / name] + [root / s / name for s in subdirs]:
             if p.exists(): return p

@@ -21,6 +21,12 @@ MISTAKES = {
     '03_elbo': (  # the KL term with the wrong sign
         "return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).sum(-1)", "return -0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).sum(-1)",
         {'test_kl_values', 'test_kl_gradients', 'test_elbo_matches_reference', 'test_beta_effect'}),
+    '04_predictor': (  # the lowest predictions ranked first
+        "best = scores.argsort(descending=True)[:top].tolist()", "best = scores.argsort()[:top].tolist()",
+        {'test_rank_cells', 'test_extrapolation'}),
+    '05_search': (  # proposing cells that were already evaluated
+        "if c is not None and c not in evaluated))", "if c is not None))",
+        {'test_propose', 'test_closed_loop'}),
 }
 
 def _notebook(root: Path, name: str) -> Path: return root / name / f'{name}.ipynb'
