@@ -7,13 +7,13 @@
 First it times BO rounds in isolation (GP fit, decoding the candidate codes, acquisition) after 10 and after
 100 evaluated cells, with 10 and with 50 points a round (50 is the papers' batch). Then it runs every method
 (BO, predictor-guided, random search, REA) for `--seeds` seeds and `--budget` queries for each target column,
-and writes `search_runs.csv` (one row per query, with the seconds since the run started), `search_summary.csv`
+and writes `search_runs.csv.gz` (one row per query, with the seconds since the run started), `search_summary.csv`
 (mean ± std of the best value and of its rank at each budget), `search_anytime.png` and `search_timing.json`
 (the round times, and the seconds the 20-seed comparison took up to 150 queries). The numbers depend on the
 machine; nothing here is a test.
 """
 from __future__ import annotations
-import argparse, json, platform, time
+import argparse, gzip, json, platform, time
 from pathlib import Path
 
 import numpy as np
@@ -87,9 +87,14 @@ def main():
         at150 = runs[runs['query'] == 150].groupby(['target', 'method']).seconds.sum()
         timing['comparison_seconds_to_150_queries'] = {t: round(float(at150[t].sum()), 1) for t in targets}
         timing['method_seconds_to_150_queries'] = {f'{t}/{m}': round(float(s), 1) for (t, m), s in at150.items()}
-        for name, frame in (('search_runs.csv', runs), ('search_summary.csv', summary)):
-            with atomic_write(out / name) as f: f.write(frame.to_csv(index=False).encode())
-        plot_anytime(runs[runs.target == targets[0]], f'best {targets[0]}', path=out / 'search_anytime.png')
+        runs = runs.round(dict(value=4, best=4, seconds=2))
+        with atomic_write(out / 'search_runs.csv.gz') as f: f.write(gzip.compress(runs.to_csv(index=False).encode(), mtime=0))
+        with atomic_write(out / 'search_summary.csv') as f: f.write(summary.to_csv(index=False).encode())
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(1, len(targets), figsize=(6 * len(targets), 4), squeeze=False)
+        for ax, target in zip(axes[0], targets):
+            plot_anytime(runs[runs.target == target], f'best {target}', ax=ax, optimum=objectives[target].best)
+        fig.savefig(out / 'search_anytime.png', dpi=110, bbox_inches='tight')
         print(summary.round(3).to_string(index=False))
     with atomic_write(out / 'search_timing.json') as f: f.write(json.dumps(timing, indent=1).encode())
     print(json.dumps({k: v for k, v in timing.items() if k != 'rounds'}, indent=1))

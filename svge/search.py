@@ -324,11 +324,18 @@ def summarise(runs: pd.DataFrame, budgets=BUDGETS) -> pd.DataFrame:
                          repeat_share=(upto.kind == 'repeat').mean(), invalid_share=(upto.kind == 'invalid').mean()))
     return pd.DataFrame(rows)
 
-def plot_anytime(runs: pd.DataFrame, label: str = 'best accuracy found', path=None, ax=None):
-    "Best value found against queries: mean over seeds with a ±1 std band, one line per method."
+def plot_anytime(runs: pd.DataFrame, label: str = 'best accuracy found', path=None, ax=None, start: int = 10,
+                 optimum: float | None = None):
+    """Best value found against queries from query `start` on (the random start is alike for every method): mean over
+    seeds with a ±1 std band, one line per method, and a dashed line at `optimum` (the best cell) when given."""
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(6.5, 4))[1]
-    sns.lineplot(runs, x='query', y='best', hue='method', errorbar='sd', ax=ax)
+    shown = runs[runs['query'] >= start]
+    sns.lineplot(shown, x='query', y='best', hue='method', errorbar='sd', ax=ax)
+    at_start = shown[shown['query'] == shown['query'].min()].groupby('method').best.mean()
+    top = optimum if optimum is not None else shown.best.max()
+    if optimum is not None: ax.axhline(optimum, color='grey', linestyle='--', linewidth=1, label='best cell')
+    ax.set_ylim(at_start.min() - 0.2 * (top - at_start.min()), top + 0.1 * (top - at_start.min()))
     ax.set(xlabel='queries (evaluations)', ylabel=label)
     if path: ax.figure.savefig(path, dpi=120, bbox_inches='tight')
     return ax
@@ -346,5 +353,5 @@ def search_run(run_dir, table, target: str = 'cifar10_200ep_test_acc', methods=t
     out = Path(out or run_dir); out.mkdir(parents=True, exist_ok=True)
     for name, frame in (('search_runs.csv', runs), ('search_summary.csv', summary)):
         with atomic_write(out / name) as f: f.write(frame.to_csv(index=False).encode())
-    plot_anytime(runs, f'best {target}', path=out / 'search_anytime.png')
+    plot_anytime(runs, f'best {target}', path=out / 'search_anytime.png', optimum=objective.best)
     return summary
