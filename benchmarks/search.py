@@ -22,30 +22,18 @@ import torch
 
 from svge.data import atomic_write
 from svge.run import open_run
-from svge.search import (BUDGETS, METHODS, LookupObjective, SearchTrace, SVGeCodec, _initial, candidate_codes, compare,
-                         fit_gp, latent_bounds, new_decodings, plot_anytime, summarise)
-from botorch.acquisition.analytic import LogExpectedImprovement
-from botorch.acquisition.logei import qLogExpectedImprovement
-from botorch.optim import optimize_acqf_discrete
+from svge.search import (BUDGETS, METHODS, LookupObjective, SearchTrace, SVGeCodec, _initial, bo_round, compare,
+                         latent_bounds, plot_anytime, summarise)
 
 def time_round(objective, codec, bounds, evaluated: int, batch: int, candidates: int = 1000, screen: int = 100,
                seed: int = 0) -> dict:
-    "Seconds of each part of one BO round after `evaluated` random cells (the parts `bayesian_optimisation` runs)."
+    "Seconds of each part of one BO round (`svge.search.bo_round`) after `evaluated` random cells."
     trace = SearchTrace('bo', seed, objective)
     _initial(trace, evaluated, np.random.default_rng(seed))
-    generator = torch.Generator().manual_seed(seed)
-    cells, y = trace.evaluated()
-    parts, start = {}, time.perf_counter()
-    x = codec.encode(cells); gp = fit_gp(x, y, bounds)
-    parts['fit'] = time.perf_counter() - start; start = time.perf_counter()
-    pool = new_decodings(codec, candidate_codes(x, y, bounds, candidates, generator), trace.seen)
-    parts['decode'] = time.perf_counter() - start; start = time.perf_counter()
-    codes = codec.encode(pool)
-    keep = LogExpectedImprovement(gp, best_f=y.max())(codes.unsqueeze(1)).topk(min(screen, len(pool))).indices
-    optimize_acqf_discrete(qLogExpectedImprovement(gp, best_f=y.max()), q=min(batch, len(keep)), choices=codes[keep])
-    parts['acquisition'] = time.perf_counter() - start
-    return dict(evaluated=evaluated, batch=batch, candidates=candidates, new_valid_decodings=len(pool),
-                **{k: round(v, 3) for k, v in parts.items()}, total=round(sum(parts.values()), 3))
+    seconds = {}
+    bo_round(trace, codec, bounds, batch, candidates, screen, torch.Generator().manual_seed(seed), seconds)
+    return dict(evaluated=evaluated, batch=batch, candidates=candidates,
+                **{k: round(v, 3) for k, v in seconds.items()}, total=round(sum(seconds.values()), 3))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -59,7 +47,6 @@ def main():
     p.add_argument('--out', default='results')
     p.add_argument('--rounds-only', action='store_true', help='time BO rounds only, no comparison')
     args = p.parse_args()
-    torch.set_num_threads(torch.get_num_threads())
     out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     run = open_run(args.run)
     codec = SVGeCodec(run.model, run.dataset.space)

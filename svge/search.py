@@ -32,8 +32,8 @@ from .vae import SVGe
 # %% auto #0
 __all__ = ['QUERY_KINDS', 'METHODS', 'BUDGETS', 'SearchInputError', 'LookupObjective', 'SearchTrace', 'OneHotCodec', 'SVGeCodec',
            'latent_bounds', 'random_search', 'mutate_nb201', 'regularised_evolution', 'fit_gp', 'candidate_codes',
-           'new_decodings', 'fill_with_random', 'bayesian_optimisation', 'predictor_guided', 'compare', 'summarise',
-           'plot_anytime', 'search_run']
+           'new_decodings', 'fill_with_random', 'bo_round', 'bayesian_optimisation', 'predictor_guided', 'compare',
+           'summarise', 'plot_anytime', 'search_run']
 
 # %% ../nbs/12_search.ipynb #52d81518
 class SearchInputError(ValueError):
@@ -227,34 +227,46 @@ def fill_with_random(trace: SearchTrace, chosen: list, wanted: int, rng: np.rand
     rest = [c for c in trace.objective.values if c not in trace.seen and c not in chosen]
     return chosen + [rest[i] for i in rng.choice(len(rest), size=wanted - len(chosen), replace=False)]
 
+def bo_round(trace: SearchTrace, codec, bounds: torch.Tensor, wanted: int, candidates: int, screen: int,
+             generator: torch.Generator, seconds: dict | None = None) -> list:
+    """One BO round on the cells `trace` has evaluated: fit the GP, decode `candidates` codes, keep the valid new
+    cells, screen them to the `screen` best by one-point log EI, and return the `wanted` with the highest q-log EI
+    (fewer when fewer were decoded). `seconds`, when given, receives the time of each part (fit, decode, acquisition)."""
+    clock = time.perf_counter()
+    def lap(part):
+        nonlocal clock
+        if seconds is not None: seconds[part] = time.perf_counter() - clock
+        clock = time.perf_counter()
+    cells, y = trace.evaluated()
+    x = codec.encode(cells)
+    gp = fit_gp(x, y, bounds)
+    acquisition = qLogExpectedImprovement(gp, best_f=y.max())
+    lap('fit')
+    pool = new_decodings(codec, candidate_codes(x, y, bounds, candidates, generator), trace.seen)
+    lap('decode')
+    if len(pool) <= wanted: return pool
+    codes = codec.encode(pool)                 # score each cell where it really lies, not where its code was drawn
+    if len(pool) > screen:                     # one-point EI is cheap; the greedy batch then scores few cells
+        keep = LogExpectedImprovement(gp, best_f=y.max())(codes.unsqueeze(1)).topk(screen).indices
+        codes, pool = codes[keep], [pool[i] for i in keep.tolist()]
+    z, _ = optimize_acqf_discrete(acquisition, q=wanted, choices=codes)
+    lap('acquisition')
+    index = {tuple(row.tolist()): cell for row, cell in zip(codes, pool)}
+    return [index[tuple(row.tolist())] for row in z]
+
 def bayesian_optimisation(objective: LookupObjective, budget: int, seed: int = 0, codec=None, bounds=None,
                           initial: int = 10, batch: int = 10, candidates: int = 1000, screen: int = 100, **_) -> SearchTrace:
-    """BO in the codec's space (D-VAE/SVGe protocol, batched): fit a GP on the codes of the evaluated cells, decode
-    `candidates` codes, keep the valid new cells, pre-screen them to the `screen` best by (analytic) log expected
-    improvement, and evaluate the `batch` of those with the highest q-log expected improvement at their own codes
-    (BoTorch's `optimize_acqf_discrete`, greedy over the batch)."""
+    """BO in the codec's space (D-VAE/SVGe protocol, batched): rounds of `bo_round` (GP on the codes of the evaluated
+    cells, `candidates` codes decoded, the valid new cells screened to `screen` by log EI, the `batch` with the highest
+    q-log expected improvement at their own codes evaluated; BoTorch's `optimize_acqf_discrete`, greedy over the batch)."""
     rng, trace = np.random.default_rng(seed), SearchTrace('bo', seed, objective)
     torch.manual_seed(seed); generator = torch.Generator().manual_seed(seed)
     bounds = latent_bounds(codec, list(objective.values)) if bounds is None else bounds
     _initial(trace, min(initial, budget), rng)
     while len(trace) < budget:
-        cells, y = trace.evaluated()
-        x = codec.encode(cells)
-        gp = fit_gp(x, y, bounds)
-        acquisition = qLogExpectedImprovement(gp, best_f=y.max())
-        pool = new_decodings(codec, candidate_codes(x, y, bounds, candidates, generator), trace.seen)
         wanted = min(batch, budget - len(trace))
-        if len(pool) <= wanted: chosen = pool
-        else:
-            codes = codec.encode(pool)             # score each cell where it really lies, not where its code was drawn
-            if len(pool) > screen:                 # one-point EI is cheap; the greedy batch then scores few cells
-                keep = LogExpectedImprovement(gp, best_f=y.max())(codes.unsqueeze(1)).topk(screen).indices
-                codes, pool = codes[keep], [pool[i] for i in keep.tolist()]
-            z, _ = optimize_acqf_discrete(acquisition, q=wanted, choices=codes)
-            index = {tuple(row.tolist()): cell for row, cell in zip(codes, pool)}
-            chosen = [index[tuple(row.tolist())] for row in z]
-        chosen = fill_with_random(trace, chosen, wanted, rng)
-        for cell in chosen: trace.query(cell)
+        chosen = bo_round(trace, codec, bounds, wanted, candidates, screen, generator)
+        for cell in fill_with_random(trace, chosen, wanted, rng): trace.query(cell)
     return trace
 
 # %% ../nbs/12_search.ipynb #1d4ce9ae
