@@ -47,20 +47,16 @@ def release(names: list[str] | None = None, into: Path = COURSE / 'release'):
             shutil.rmtree(into / name, ignore_errors=True)
             shutil.copytree(root / 'release' / name, into / name)
 
+def _files(folder: Path) -> dict:
+    "Every file under `folder` (relative path -> bytes); empty when the folder does not exist."
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob('*') if p.is_file()} if folder.exists() else {}
+
 def check() -> list[str]:
     "The assignments whose committed student version differs from what the generator makes now (empty: all agree)."
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / 'fresh'
         release(into=fresh)
-        differ = []
-        for name in assignments():
-            ours, theirs = COURSE / 'release' / name, fresh / name
-            files = sorted({p.relative_to(ours) for p in ours.rglob('*') if p.is_file()} |
-                           {p.relative_to(theirs) for p in theirs.rglob('*') if p.is_file()}) if ours.exists() else [None]
-            if any(f is None or not (ours / f).exists() or not (theirs / f).exists()
-                   or (ours / f).read_bytes() != (theirs / f).read_bytes() for f in files):
-                differ.append(name)
-        return differ
+        return [name for name in assignments() if _files(COURSE / 'release' / name) != _files(fresh / name)]
 
 def grade(submitted, names: list[str] | None = None, keep=None) -> list[dict]:
     """Autograde every SUBMITTED/<student>/<assignment>/ notebook with nbgrader; one row per graded submission:
@@ -72,7 +68,8 @@ def grade(submitted, names: list[str] | None = None, keep=None) -> list[dict]:
     found = sorted({(s.name, a.name) for s in submitted.iterdir() if s.is_dir() for a in s.iterdir() if a.is_dir()})
     unknown = sorted({a for _, a in found if a not in known})
     if unknown: raise SystemExit(f'Unknown assignment folder(s) {unknown} in {submitted}; the assignments are {known}.')
-    names = [a for a in (names or known) if any(a == x for _, x in found)]
+    submitted_names = {a for _, a in found}
+    names = [a for a in (names or known) if a in submitted_names]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         root = _course(Path(tmp), names)
