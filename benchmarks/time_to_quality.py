@@ -3,6 +3,7 @@
     python benchmarks/time_to_quality.py --space enas --data data/final_structures6.txt            # the fast recipe
     python benchmarks/time_to_quality.py --space enas --data data/final_structures6.txt --recipe paper --minutes 30
     python benchmarks/time_to_quality.py --space nb201 --lr 1e-3 --batch-size 128                 # a variant
+    python benchmarks/time_to_quality.py --space enas --data data/final_structures6.txt --edge-loss mean   # the original loss
     python benchmarks/time_to_quality.py --space enas --data data/final_structures6.txt --throughput-only
 
 The validation graphs are carved from the training split (never the test split), so settings chosen with
@@ -54,6 +55,7 @@ def main(argv=None):
     p.add_argument('--schedule', default=None, choices=['plateau', 'onecycle']); p.add_argument('--warmup', type=float, default=None)
     p.add_argument('--clip', type=float, default=None, help='gradient-norm clipping (0: none)')
     p.add_argument('--kl-warmup', type=float, default=None); p.add_argument('--weight-decay', type=float, default=None)
+    p.add_argument('--edge-loss', default=None, choices=['mean', 'sum'], help="a decoder step's edge terms: averaged (original code) or summed (log-likelihood)")
     p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'])
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--val-size', type=int, default=1000, help='validation graphs carved from the training split')
@@ -82,7 +84,8 @@ def main(argv=None):
         return report
 
     overrides = {k: v for k, v in dict(epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, schedule=args.schedule,
-                                       warmup=args.warmup, kl_warmup=args.kl_warmup, weight_decay=args.weight_decay).items()
+                                       warmup=args.warmup, kl_warmup=args.kl_warmup, weight_decay=args.weight_decay,
+                                       edge_loss=args.edge_loss).items()
                  if v is not None}
     if args.clip is not None: overrides['clip'] = args.clip or None
     train_config = recipe(args.recipe, dataset.space, seed=args.seed, **overrides)

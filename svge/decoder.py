@@ -14,7 +14,7 @@ from .encoder import GatedSumReadout, TwoSidedGNN, incoming_adjacency, matmul_dt
 from .graphs import INPUT, OUTPUT, PAD_TYPE, ArchGraph, DenseGraphs, draw_graph
 
 # %% auto #0
-__all__ = ['MERGES', 'Generator', 'PackedSteps', 'merge_two_sided', 'draw_decoding']
+__all__ = ['EDGE_LOSSES', 'MERGES', 'Generator', 'PackedSteps', 'merge_two_sided', 'draw_decoding']
 
 # %% ../nbs/03_decoder.ipynb #dabaeca6
 class Generator(nn.Module):
@@ -120,9 +120,13 @@ class PackedSteps:
         return self.gen.edge_head[2](self.edge_hidden(from_u, new_state, h_graph)).squeeze(-1)
 
 # %% ../nbs/03_decoder.ipynb #b828fc98
+EDGE_LOSSES = ('mean', 'sum')   # a step's edge terms: averaged (original code) or summed (log-likelihood, D-VAE)
+
 @patch
-def teacher_forcing(self: Generator, graphs: DenseGraphs, z):
-    "Reconstruction loss (B,) of each graph: Σ over its steps of type cross-entropy + mean edge BCE."
+def teacher_forcing(self: Generator, graphs: DenseGraphs, z, edge_loss: str = 'mean'):
+    """Reconstruction loss (B,) of each graph: Σ over its steps of type cross-entropy + the step's edge BCE, averaged
+    over its candidate edges (`edge_loss='mean'`, the original code) or summed (`'sum'`: exactly -log p(graph | z))."""
+    if edge_loss not in EDGE_LOSSES: raise ValueError(f'edge_loss must be one of {EDGE_LOSSES}, got {edge_loss!r}.')
     types, adj, lengths = graphs.types.clamp(min=0), graphs.adj.to(z.dtype), graphs.num_nodes  # (B, N), (B, N, N)
     steps, incoming = PackedSteps(self, z), incoming_adjacency(adj)
     h2 = steps.start(types[:, 0])                                             # (2, B, 1, D/2)
@@ -147,8 +151,9 @@ def teacher_forcing(self: Generator, graphs: DenseGraphs, z):
         last_layer = self.edge_head[2]           # Linear(H -> 1) as a vector product: its backward is elementwise, not a K=1 matmul
         edge_logits = torch.cat(edge_hidden, 1) @ last_layer.weight[0] + last_layer.bias          # (B, P)
         bce = F.binary_cross_entropy_with_logits(edge_logits, adj[:, source_node, target_node], reduction='none')
-        # mean over a step's candidate edges: each pair weighs 1/t; masked like the step
-        loss = loss + (bce * (has_step[:, target_node - 1] / target_node)).sum(1)
+        # 'mean' over a step's candidate edges: each pair weighs 1/t; 'sum': each weighs 1; masked like the step
+        weight = has_step[:, target_node - 1] / target_node if edge_loss == 'mean' else has_step[:, target_node - 1]
+        loss = loss + (bce * weight).sum(1)
     return loss
 
 # %% ../nbs/03_decoder.ipynb #618381a0

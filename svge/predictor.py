@@ -52,8 +52,9 @@ def predict(model: SVGe, graphs: DenseGraphs, chunk: int = 1024) -> torch.Tensor
 
 def finetune(model: SVGe, train: DenseGraphs, y_train: torch.Tensor, target: str = 'target', epochs: int = 100,
              lr: float = 1e-3, alpha: float | None = None, batch_size: int | None = None, seed: int = 1,
-             progress: bool = True) -> list[dict]:
-    "Joint fine-tuning, loss = alpha·VAE + (1-alpha)·MSE(predictor(mu), standardised y); returns per-epoch losses."
+             progress: bool = True, edge_loss: str = 'mean') -> list[dict]:
+    """Joint fine-tuning, loss = alpha·VAE + (1-alpha)·MSE(predictor(mu), standardised y); returns per-epoch losses.
+    `edge_loss`: the VAE loss's edge term, as the model was trained (see `Generator.teacher_forcing`)."""
     alpha = model.config.alpha if alpha is None else alpha
     batch_size = batch_size or model.config.batch_size
     if len(train) != len(y_train): raise ValueError(f'{len(train)} graphs but {len(y_train)} targets.')
@@ -71,7 +72,7 @@ def finetune(model: SVGe, train: DenseGraphs, y_train: torch.Tensor, target: str
         order, sums = torch.randperm(len(train), generator=order_rng), dict(loss=0.0, vae=0.0, mse=0.0)
         for b, i in enumerate(range(0, len(train), batch_size)):
             idx = order[i:i + batch_size]
-            terms = model(train[idx].to(device))
+            terms = model(train[idx].to(device), edge_loss)
             mse = F.mse_loss(model.predictor(terms['mu']), y[idx.to(device)])
             loss = alpha * terms['loss'] + (1 - alpha) * mse
             check_finite(dict(loss=loss, vae=terms['loss'], mse=mse), f'fine-tuning epoch {epoch + 1}, batch {b}')
@@ -145,7 +146,8 @@ def finetune_run(run_dir, target: str, data=None, out=None, train_size: int = 10
                            pd.concat([train.labels[rest.numpy()]] + [d.labels for d in held_out]))
     y_train, y_test = labelled.target(target), test.target(target)
     start = time.perf_counter()
-    history = finetune(model, labelled.dense(), y_train, target, epochs=epochs, lr=lr, seed=seed, progress=progress)
+    history = finetune(model, labelled.dense(), y_train, target, epochs=epochs, lr=lr, seed=seed, progress=progress,
+                       edge_loss=run.settings['train'].get('edge_loss', 'mean'))   # the VAE loss the run was trained on
     seconds = time.perf_counter() - start
     prediction = predict(model, test.dense())
     top = int(prediction.argmax())

@@ -100,9 +100,9 @@ class SVGe(nn.Module):
         if not self.training: return mu
         return mu + self.config.noise_scale * torch.randn_like(mu) * torch.exp(0.5 * logvar)
 
-    def recon_loss(self, graphs: DenseGraphs, z):
-        "(B,) forward plus backward teacher-forcing loss; both directions share one generator call."
-        per_row = self.generator.teacher_forcing(_stack(graphs, graphs.reversed()), torch.cat([z, z]))
+    def recon_loss(self, graphs: DenseGraphs, z, edge_loss: str = 'mean'):
+        "(B,) forward plus backward teacher-forcing loss (`edge_loss`: see `Generator.teacher_forcing`); one generator call."
+        per_row = self.generator.teacher_forcing(_stack(graphs, graphs.reversed()), torch.cat([z, z]), edge_loss)
         return per_row[:len(z)] + per_row[len(z):]
 
     @staticmethod
@@ -110,10 +110,10 @@ class SVGe(nn.Module):
         "(B,) KL(N(mu, sigma²) || N(0, I)) per graph."
         return -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(-1)
 
-    def forward(self, graphs: DenseGraphs) -> dict:
-        "Loss terms of a batch: `loss` = recon + kl_weight · kl (batch means), plus `mu`."
+    def forward(self, graphs: DenseGraphs, edge_loss: str = 'mean') -> dict:
+        "Loss terms of a batch: `loss` = recon + kl_weight · kl (batch means), plus `mu`; `edge_loss` 'mean' is the original code's."
         mu, logvar = self.encode(graphs)
-        recon = self.recon_loss(graphs, self.reparametrize(mu, logvar)).mean()
+        recon = self.recon_loss(graphs, self.reparametrize(mu, logvar), edge_loss).mean()
         kl = self.kl_loss(mu, logvar).mean()
         return dict(loss=recon + self.config.kl_weight * kl, recon=recon, kl=kl, mu=mu)
 
