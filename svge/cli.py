@@ -90,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--data', default=None, help='benchmark file (default: the table committed in data/ or $SVGE_DATA for enas and nb201; '
                                              'nb201 without one is enumerated in code, unlabelled)')
     p.add_argument('--recipe', default='fast', choices=['fast', 'paper'],
-                   help="training recipe: fast (default; one-cycle schedule, larger batches) or paper (Adam 1e-4, batch 32, 300 epochs)")
+                   help="training recipe: fast (default; one-cycle schedule, larger batches, edge terms of the loss summed) "
+                        "or paper (Adam 1e-4, batch 32, plateau scheduler, 300 epochs, the original code's loss)")
     p.add_argument('--epochs', type=int, default=None, help="epochs (default: the recipe's)")
     p.add_argument('--batch-size', type=int, default=None, help="batch size (default: the recipe's)")
     p.add_argument('--lr', type=float, default=None, help="Adam learning rate, the peak one for the fast recipe (default: the recipe's)")
