@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 from svge.data import atomic_write
-from svge.decoder import MERGES
+from svge.decoder import EDGE_LOSSES, MERGES
 from svge.run import carve_validation, load_dataset, validation_scores
 from svge.train import Trainer, keep_freed_memory, minutes_to, recipe
 from svge.vae import SVGe, SVGeConfig
@@ -55,7 +55,7 @@ def main(argv=None):
     p.add_argument('--schedule', default=None, choices=['plateau', 'onecycle']); p.add_argument('--warmup', type=float, default=None)
     p.add_argument('--clip', type=float, default=None, help='gradient-norm clipping (0: none)')
     p.add_argument('--kl-warmup', type=float, default=None); p.add_argument('--weight-decay', type=float, default=None)
-    p.add_argument('--edge-loss', default=None, choices=['mean', 'sum'], help="a decoder step's edge terms: averaged (original code) or summed (log-likelihood)")
+    p.add_argument('--edge-loss', default=None, choices=EDGE_LOSSES, help="a decoder step's edge terms: averaged (original code) or summed (log-likelihood)")
     p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'])
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--val-size', type=int, default=1000, help='validation graphs carved from the training split')
