@@ -152,7 +152,8 @@ def teacher_forcing(self: Generator, graphs: DenseGraphs, z, edge_loss: str = 'm
         edge_logits = torch.cat(edge_hidden, 1) @ last_layer.weight[0] + last_layer.bias          # (B, P)
         bce = F.binary_cross_entropy_with_logits(edge_logits, adj[:, source_node, target_node], reduction='none')
         # 'mean' over a step's candidate edges: each pair weighs 1/t; 'sum': each weighs 1; masked like the step
-        weight = has_step[:, target_node - 1] / target_node if edge_loss == 'mean' else has_step[:, target_node - 1]
+        weight = has_step[:, target_node - 1]
+        if edge_loss == 'mean': weight = weight / target_node
         loss = loss + (bce * weight).sum(1)
     return loss
 

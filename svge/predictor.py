@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from .data import ArchDataset, atomic_write
 from .graphs import ArchGraph, DenseGraphs, SearchSpace
-from .train import resolve_device
+from .train import TrainConfig, resolve_device
 from .vae import Predictor, SVGe, SVGeConfig, check_finite
 
 # %% auto #0
@@ -147,7 +147,7 @@ def finetune_run(run_dir, target: str, data=None, out=None, train_size: int = 10
     y_train, y_test = labelled.target(target), test.target(target)
     start = time.perf_counter()
     history = finetune(model, labelled.dense(), y_train, target, epochs=epochs, lr=lr, seed=seed, progress=progress,
-                       edge_loss=run.settings['train'].get('edge_loss', 'mean'))   # the VAE loss the run was trained on
+                       edge_loss=TrainConfig.from_dict(run.settings['train']).edge_loss)   # the VAE loss the run was trained on
     seconds = time.perf_counter() - start
     prediction = predict(model, test.dense())
     top = int(prediction.argmax())
