@@ -314,15 +314,14 @@ BUDGETS = (50, 100, 150, 300)
 
 def compare(objective: LookupObjective, codec, methods=tuple(METHODS), budget: int = 150, seeds=range(20),
             progress: bool = True, **settings) -> pd.DataFrame:
-    "Run every method once per seed with the same budget; one row per query (see `SearchTrace.frame`) plus seconds."
+    "Run every method once per seed with the same budget; one row per query (see `SearchTrace.frame`), its seconds since that search started."
     unknown = [m for m in methods if m not in METHODS]
     if unknown: raise SearchInputError(f'Unknown search method(s) {unknown}; choose from {list(METHODS)}.')
     bounds = latent_bounds(codec, list(objective.values))          # the same box for every method and seed
     frames = []
     for method, seed in tqdm([(m, s) for m in methods for s in seeds], desc='searching', disable=not progress):
-        start = time.perf_counter()
         trace = METHODS[method](objective, budget, seed, codec=codec, bounds=bounds, **settings)
-        frames.append(trace.frame().assign(seconds=time.perf_counter() - start))
+        frames.append(trace.frame())
     return pd.concat(frames, ignore_index=True)
 
 def summarise(runs: pd.DataFrame, budgets=BUDGETS) -> pd.DataFrame:
