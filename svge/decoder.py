@@ -11,10 +11,11 @@ from fastcore.basics import patch
 from torch import nn
 
 from .encoder import GatedSumReadout, TwoSidedGNN, incoming_adjacency, matmul_dtype_for, pack_two_sided, two_sided_layers
-from .graphs import INPUT, OUTPUT, PAD_TYPE, ArchGraph, DenseGraphs, draw_graph
+from .drawing import plot_cells
+from .graphs import INPUT, OUTPUT, PAD_TYPE, ArchGraph, DenseGraphs
 
 # %% auto #0
-__all__ = ['EDGE_LOSSES', 'MERGES', 'Generator', 'PackedSteps', 'merge_two_sided', 'draw_decoding']
+__all__ = ['EDGE_LOSSES', 'MERGES', 'Generator', 'PackedSteps', 'merge_two_sided', 'decoding_steps', 'draw_decoding']
 
 # %% ../nbs/03_decoder.ipynb #dabaeca6
 class Generator(nn.Module):
@@ -305,23 +306,24 @@ def decode(self: Generator, z, max_nodes: int, samples: int = 1, greedy: bool = 
     return merge_two_sided(*self.decode_passes(z, max_nodes, samples, greedy, rng), merge)
 
 # %% ../nbs/03_decoder.ipynb #06eb0bc8
-def draw_decoding(generator: Generator, z, space, seed: int = 0, greedy: bool = False):
-    "Figure of one two-sided decoding of the latent point `z` (Z,): forward steps, backward steps, merged cell."
-    import matplotlib.pyplot as plt
+def decoding_steps(g: ArchGraph) -> list[ArchGraph]:
+    "The partial graphs of a decoding of `g`, one per step: step t has added node t and its edges from earlier nodes."
+    return [ArchGraph(g.types[:t + 1], [(i, j) for i, j in g.edges if j <= t]) for t in range(1, g.num_nodes)]
+
+def draw_decoding(generator: Generator, z, space, seed: int = 0, greedy: bool = False, merge: str = 'union',
+                  columns: int = 4):
+    """One two-sided decoding of the latent point `z` (Z,) drawn step by step: the forward pass, then the backward pass
+    (each starting a new row of `columns` panels), then the cell that `merge` makes of the two. Returns the figure and
+    the forward, backward and merged graphs."""
     rng = torch.Generator(device=z.device).manual_seed(seed)
-    both = generator.generate(torch.stack([z, z]), torch.tensor([INPUT, OUTPUT]), torch.tensor([OUTPUT, INPUT]),
-                              space.max_nodes, greedy=greedy, rng=rng)
-    merged = merge_two_sided(both[:1], both[1:]).to_graphs()[0]
+    both = generator.generate(torch.stack([z, z]), torch.tensor([INPUT, OUTPUT], device=z.device),
+                              torch.tensor([OUTPUT, INPUT], device=z.device), space.max_nodes, greedy=greedy, rng=rng)
     fwd, bwd = both.to_graphs()
-    steps = max(fwd.num_nodes, bwd.num_nodes) - 1
-    fig, axes = plt.subplots(3, steps, figsize=(2.3 * steps, 6.5), squeeze=False)
-    for row, (g, name) in enumerate(((fwd, 'forward'), (bwd, 'backward'))):
-        for t in range(steps):
-            ax = axes[row, t]; ax.axis('off')
-            if t + 2 <= g.num_nodes:
-                part = ArchGraph(g.types[:t + 2], [(i, j) for i, j in g.edges if j < t + 2])
-                draw_graph(part, space, ax=ax, title=f'{name} step {t + 1}')
-    for ax in axes[2]: ax.axis('off')
-    draw_graph(merged, space, ax=axes[2, 0], title='merged (union)')
-    fig.tight_layout()
-    return fwd, bwd, merged
+    merged = merge_two_sided(both[:1], both[1:], merge).to_graphs()[0]
+    panels = []
+    for g, name in ((fwd, 'forward'), (bwd, 'backward')):
+        steps = [(part, f'{name} step {t}') for t, part in enumerate(decoding_steps(g), 1)]
+        panels += steps + [(None, None)] * (-len(steps) % columns)         # the next pass starts a new row
+    panels.append((merged, f'{merge} merge of the two passes'))
+    fig = plot_cells([g for g, _ in panels], space, [t for _, t in panels], columns)
+    return fig, fwd, bwd, merged

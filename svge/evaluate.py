@@ -16,8 +16,7 @@ from .decoder import MERGES, merge_two_sided
 from .vae import SVGe, same_graphs
 
 # %% auto #0
-__all__ = ['reconstruction_accuracy', 'prior_metrics', 'gp_predictive', 'evaluate', 'encode_all', 'plot_latent', 'plot_cells',
-           'interpolate']
+__all__ = ['reconstruction_accuracy', 'prior_metrics', 'gp_predictive', 'evaluate', 'encode_all', 'plot_latent', 'interpolate']
 
 # %% ../nbs/06_evaluate.ipynb #9ef9a287
 def _chunks(n: int, size: int):
@@ -155,31 +154,27 @@ def encode_all(model: SVGe, graphs: DenseGraphs, chunk: int = 1024) -> torch.Ten
 
 # %% ../nbs/06_evaluate.ipynb #ef68b598
 def plot_latent(mu: torch.Tensor, values=None, label: str = 'accuracy', ax=None, path=None):
-    "Scatter of the first two principal components of `mu`, coloured by `values` (e.g. accuracy)."
-    import matplotlib.pyplot as plt, seaborn as sns
+    """The latent means `mu` (B, Z) projected on their first two principal components, each point coloured by `values`
+    (e.g. accuracy) on a colour bar labelled `label`; the scale starts at the 2nd percentile so that a few very poor
+    cells do not wash out the rest."""
+    import matplotlib.pyplot as plt
     centred = mu.float() - mu.float().mean(0)
-    _, _, v = torch.pca_lowrank(centred, q=2, center=False)
+    _, singular, v = torch.pca_lowrank(centred, q=2, center=False)
     xy = (centred @ v[:, :2]).numpy()
-    if ax is None: _, ax = plt.subplots(figsize=(5, 4))
-    hue = None if values is None else np.asarray(values)
-    colours = dict(hue=hue, palette='viridis') if hue is not None else {}
-    sns.scatterplot(x=xy[:, 0], y=xy[:, 1], s=8, linewidth=0, ax=ax, legend=hue is not None, **colours)
-    ax.set(xlabel='PC 1', ylabel='PC 2', title=f'latent space (PCA){"" if hue is None else ", colour: " + label}')
+    share = (singular ** 2 / centred.pow(2).sum()).tolist()          # share of the variance each component explains
+    if ax is None: _, ax = plt.subplots(figsize=(5.5, 4.2))
+    if values is None:
+        ax.scatter(xy[:, 0], xy[:, 1], s=5, linewidth=0)
+    else:
+        values = np.asarray(values, dtype=float)
+        order = np.argsort(values)                                   # the best cells drawn last, on top
+        points = ax.scatter(xy[order, 0], xy[order, 1], c=values[order], s=5, linewidth=0, cmap='viridis',
+                            vmin=np.percentile(values, 2))
+        ax.figure.colorbar(points, ax=ax, label=label, extend='min')
+    ax.set(xlabel=f'principal component 1 ({share[0]:.0%} of the variance)',
+           ylabel=f'principal component 2 ({share[1]:.0%})', title=f'latent means of {len(mu):,} cells')
     if path: ax.figure.savefig(path, dpi=120, bbox_inches='tight')
     return ax
-
-def plot_cells(graphs: list[ArchGraph], space: SearchSpace, titles=None, columns: int = 4, path=None):
-    "Draw cells in a grid."
-    import matplotlib.pyplot as plt
-    from svge.graphs import draw_graph
-    rows = math.ceil(len(graphs) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.6 * rows), squeeze=False)
-    for ax in axes.flat: ax.axis('off')
-    for i, (g, ax) in enumerate(zip(graphs, axes.flat)):
-        draw_graph(g, space, ax=ax, title=titles[i] if titles else None)
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=110)
-    return fig
 
 @torch.no_grad()
 def interpolate(model: SVGe, a: DenseGraphs, b: DenseGraphs, steps: int = 6) -> list[ArchGraph]:

@@ -15,8 +15,8 @@ from torch_geometric.utils import to_dense_adj, to_dense_batch
 
 # %% auto #0
 __all__ = ['PAD_TYPE', 'OUTPUT', 'INPUT', 'ENAS_OPS', 'NB101_OPS', 'NB201_OPS', 'NB201_EDGES', 'SPACES', 'InvalidGraphError',
-           'ArchGraph', 'to_batch', 'from_batch', 'DenseGraphs', 'SearchSpace', 'EnasSpace', 'draw_graph', 'prune',
-           'nb101_hash', 'NB101Space', 'NB201Space', 'get_space']
+           'ArchGraph', 'to_batch', 'from_batch', 'DenseGraphs', 'SearchSpace', 'EnasSpace', 'prune', 'nb101_hash',
+           'NB101Space', 'NB201Space', 'get_space']
 
 # %% ../nbs/00_graphs.ipynb #a19e6ba8
 class InvalidGraphError(ValueError):
@@ -256,31 +256,6 @@ class EnasSpace(SearchSpace):
         rng = random.Random(seed)
         return [self.from_native([[rng.randrange(len(ENAS_OPS))] + [rng.randrange(2) for _ in range(i)]
                                   for i in range(self.layers)]) for _ in range(n)]
-
-# %% ../nbs/00_graphs.ipynb #46f82cea
-def draw_graph(g: ArchGraph, space: SearchSpace | None = None, ax=None, title: str | None = None):
-    "Draw `g` left to right by depth with op names from `space`; returns the matplotlib axes."
-    import matplotlib.pyplot as plt, networkx as nx, seaborn as sns
-    depth = [0] * g.num_nodes
-    for i, j in g.edges: depth[j] = max(depth[j], depth[i] + 1)  # edges are sorted by source: one pass suffices
-    nxg = nx.DiGraph(); nxg.add_nodes_from((v, dict(layer=depth[v])) for v in range(g.num_nodes))
-    nxg.add_edges_from(g.edges)
-    pos = nx.multipartite_layout(nxg, subset_key='layer')
-    names = space.type_names if space else ()
-    label = {v: f'{v}\n{names[t] if 0 <= t < len(names) else t}' for v, t in enumerate(g.types)}
-    palette = sns.color_palette('Set2', max(len(names), max(g.types) + 1, 2))
-    if ax is None: _, ax = plt.subplots(figsize=(1.3 * (max(depth) + 1) + 1, 2.6))
-    nx.draw_networkx_nodes(nxg, pos, ax=ax, node_size=1300, edgecolors='black',
-                           node_color=[palette[t % len(palette)] for t in g.types])
-    nx.draw_networkx_labels(nxg, pos, labels=label, ax=ax, font_size=7)
-    # edges that skip a depth level are drawn as arcs, otherwise they would hide behind the chain
-    short = [(i, j) for i, j in g.edges if depth[j] - depth[i] == 1]
-    long_ = [(i, j) for i, j in g.edges if depth[j] - depth[i] > 1]
-    for edges, style in ((short, 'arc3'), (long_, 'arc3,rad=-0.35')):
-        nx.draw_networkx_edges(nxg, pos, edgelist=edges, ax=ax, node_size=1300, arrowsize=12, connectionstyle=style)
-    ax.set_title(title or (f'{space.name}: ' if space else '') + f'{g.num_nodes} nodes, {g.num_edges} edges')
-    ax.axis('off')
-    return ax
 
 # %% ../nbs/00_graphs.ipynb #52153843
 NB101_OPS = ('conv1x1-bn-relu', 'conv3x3-bn-relu', 'maxpool3x3')  # node types 2, 3, 4

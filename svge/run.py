@@ -12,7 +12,8 @@ import pandas as pd
 
 from .data import ArchDataset, atomic_write, load_enas, load_nb101, load_nb201, load_nb201_csv, local_table
 from .decoder import MERGES
-from .evaluate import encode_all, reconstruction_accuracy, evaluate, interpolate, plot_cells, plot_latent, prior_metrics
+from .drawing import plot_cells
+from .evaluate import encode_all, reconstruction_accuracy, evaluate, interpolate, plot_latent, prior_metrics
 from .graphs import DenseGraphs, NB201Space, SearchSpace, get_space
 from .train import Trainer, load_checkpoint, plot_losses, recipe as train_recipe
 from .vae import SVGe, SVGeConfig
@@ -144,9 +145,10 @@ def evaluate_run(model: SVGe, train: ArchDataset, test: ArchDataset, target: str
     mu = mu.cpu()
     plot_latent(mu, train.target(target).numpy() if with_labels else None, target or '', path=out / 'latent.png')
     _, samples = prior_metrics(model, mu, [], train.space, points=8, decodings=1, seed=seed, progress=False)
-    plot_cells(samples, train.space, titles=[f'prior sample {i}' for i in range(8)], path=out / 'samples.png')
+    plot_cells(samples, train.space, [f'prior sample {i}: {"valid" if train.space.is_valid(g) else "invalid"}' for i, g in enumerate(samples)],
+               columns=2, path=out / 'samples.png')
     line = interpolate(model, test_dense[0], test_dense[1], steps=6)
-    plot_cells(line, train.space, titles=[f'{i / 5:.1f} of the way' for i in range(6)], columns=6, path=out / 'interpolation.png')
+    plot_cells(line, train.space, [f'interpolation weight {i / 5:.1f}' for i in range(6)], columns=2, path=out / 'interpolation.png')
     plt.close('all')
     return results
 
