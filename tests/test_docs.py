@@ -1,8 +1,10 @@
 """The documentation site and the notebooks as readers see them: the site builds with `mkdocs build --strict`,
 every page loads in headless Chromium without console errors and with every image decoded, and JupyterLab runs
-`02_encoder.ipynb` without an error. Browser tests are skipped (with the reason) where Chromium or Playwright
-is missing; CI installs both (see .ci/run). Screenshots go to `site-check/` (git-ignored)."""
-import contextlib, functools, http.server, json, os, shutil, socket, subprocess, sys, threading, time, urllib.request
+`02_encoder.ipynb` without an error. Pages show the notebooks as nbdev's documentation does: no `#| hide` cell,
+no directive line, no `In [ ]:` prompt, outputs kept (docs_hooks/nbdev_directives.py). Browser tests are skipped
+(with the reason) where Chromium or Playwright is missing; CI installs both (see .ci/run). Screenshots go to
+`site-check/` (git-ignored)."""
+import contextlib, functools, html, http.server, importlib.util, json, os, re, shutil, socket, subprocess, sys, threading, time, urllib.request
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,43 @@ def test_site_builds_strict_with_a_page_per_notebook(site):
     assert 'DenseGNNLayer' in encoder and 'data:image/png;base64' in encoder      # API docs and stored figures
     assert '{target=' not in encoder                                                # no raw Quarto markup
     assert (site / 'search' / 'search_index.json').exists()
+
+
+DIRECTIVE = re.compile(r'^\s*#\s*\|', re.MULTILINE)
+PROMPT = re.compile(r'\b(In|Out)\s*\[[\s\d]*\]:')
+HIDDEN = 'nbdev.nbdev_export()'          # the `#| hide` cell that ends every numbered notebook
+
+
+def test_pages_show_code_as_nbdev_docs_do(site):
+    "The HTML of every page: no prompt, no hidden cell, and the code a reader can copy has no directive line."
+    for page in sorted(site.glob('**/index.html')):
+        text = page.read_text()
+        shown = [html.unescape(s) for s in re.findall(r'<div class="clipboard-copy-txt"[^>]*>(.*?)</div>', text, re.S)]
+        name = page.parent.name
+        assert not [s for s in shown if DIRECTIVE.search(s)], f'{name}: directive lines shown'
+        assert HIDDEN not in text, f'{name}: a #| hide cell is shown'
+        assert not re.search(r'class="jp-(Input|Output)Area-prompt"', text), f'{name}: In [ ]: / Out[ ]: prompts'
+        assert not [s for s in shown if s.startswith('show_doc(')], f'{name}: show_doc source shown'
+    encoder = (site / '02_encoder' / 'index.html').read_text()      # outputs stay: figures, show_doc's API entries
+    assert 'data:image/png;base64' in encoder and '<h3 id="densegnnlayer">' in encoder
+    notebook = json.loads((site / '02_encoder' / '02_encoder.ipynb').read_text())         # the real notebook, as on disk
+    assert notebook == json.loads((ROOT / 'nbs' / '02_encoder.ipynb').read_text())
+
+
+def test_directives_become_removal_tags():
+    "What the hook makes of each kind of cell, including `echo: false` and `output: false`, which no notebook uses yet."
+    spec = importlib.util.spec_from_file_location('nbdev_directives', ROOT / 'docs_hooks' / 'nbdev_directives.py')
+    hook = importlib.util.module_from_spec(spec); spec.loader.exec_module(hook)
+    out = [{'output_type': 'stream', 'name': 'stdout', 'text': ['1\n']}]
+    def cell(source, outputs=()): return {'cell_type': 'code', 'metadata': {}, 'source': source, 'outputs': list(outputs)}
+    cells = [cell('#| hide\nimport nbdev', out), cell('#| export\ndef f(): pass'), cell('#| default_exp x'),
+             cell('#| slow\n', out), cell('#| echo: false\nprint(1)', out), cell('#|output: false\nprint(1)', out),
+             cell('show_doc(f)', out), {'cell_type': 'markdown', 'metadata': {}, 'source': '`#| hide` hides a cell'}]
+    view = hook.docs_view({'cells': cells})['cells']
+    got = [(c['source'], c['metadata'].get('tags')) for c in view]
+    assert got == [('import nbdev', ['remove-cell']), ('def f(): pass', None), ('', ['remove-cell']),
+                    ('', ['remove-input']), ('print(1)', ['remove-input']), ('print(1)', ['remove-output']),
+                    ('show_doc(f)', ['remove-input']), ('`#| hide` hides a cell', None)], got
 
 
 @pytest.fixture(scope='module')
@@ -83,6 +122,17 @@ def test_every_site_page_loads_in_chromium(site, browser):
             broken = page.evaluate('() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0)'
                                    '.map(i => i.src.slice(0, 80))')
             problems += [f'{name or "index"}: image did not load: {src}' for src in broken]
+            text, code = page.evaluate("() => [document.body.innerText, "
+                                       "[...document.querySelectorAll('.jp-CodeCell')].map(c => c.innerText)]")
+            problems += [f'{name or "index"}: {what}' for what, bad in (
+                ('shows a directive line', any(DIRECTIVE.search(c) for c in code)),
+                ('shows an In [ ]: / Out[ ]: prompt', any(PROMPT.search(c) for c in code)),
+                (f'shows the hidden cell {HIDDEN}', HIDDEN in text)) if bad]
+            if name == '02_encoder':
+                figures, api_entry = page.evaluate(
+                    "() => [[...document.querySelectorAll('.jp-OutputArea img')].filter(i => i.src.startsWith("
+                    "'data:image/png') && i.naturalWidth > 0).length, !!document.querySelector('.jp-OutputArea #densegnnlayer')]")
+                if not (figures and api_entry): problems.append(f'02_encoder: outputs missing ({figures} figures)')
             if name in ('', '02_encoder'):
                 page.screenshot(path=str(SHOTS / f'site_{name or "index"}.png'), full_page=False)
         page.close()
@@ -98,6 +148,9 @@ def test_jupyterlab_runs_the_encoder_notebook(browser, tmp_path):
     settings = tmp_path / 'lab-settings' / '@jupyterlab' / 'apputils-extension'
     settings.mkdir(parents=True)
     (settings / 'notification.jupyterlab-settings').write_text('{"fetchNews": "false"}')   # no news prompt
+    notebook_settings = settings.parent / 'notebook-extension'
+    notebook_settings.mkdir()                                 # every cell in the DOM: counted, and scrolled to below
+    (notebook_settings / 'tracker.jupyterlab-settings').write_text('{"windowingMode": "none"}')
     port, token = free_port(), 'svge-check'
     lab = subprocess.Popen([sys.executable, '-m', 'jupyterlab', '--no-browser', f'--port={port}', '--ServerApp.ip=127.0.0.1',
                             f'--IdentityProvider.token={token}', f'--ServerApp.root_dir={tmp_path}', f'--LabApp.user_settings_dir={tmp_path / "lab-settings"}',
