@@ -287,13 +287,20 @@ def milestone_table(curves: pd.DataFrame) -> pd.DataFrame:
         rows.append(dict(space=space, run=run, merge=merge, **minutes_to(history, 'val'), best=part['reconstruction'].max()))
     return pd.DataFrame(rows)
 
-def plot_time_to_quality(curves: pd.DataFrame, path=None):
-    "Validation reconstruction against training minutes: one line per run, one panel per space (forward merge)."
-    import seaborn as sns
+def plot_time_to_quality(curves: pd.DataFrame, machine: str = '2 CPU cores', path=None):
+    """Validation reconstruction (forward merge) against training minutes on `machine`: one panel per search space,
+    each with the legend of its own runs and a dotted line at 99 %. Returns the figure."""
+    import matplotlib.pyplot as plt, seaborn as sns
     shown = curves[curves['merge'] == 'forward']
-    grid = sns.relplot(shown, x='minutes', y='reconstruction', hue='run', col='space', kind='line', marker='o',
-                       markersize=4, height=3.2, aspect=1.3, facet_kws=dict(sharex=False))
-    grid.set_axis_labels('training minutes (2 CPU cores)', 'validation reconstruction')
-    for ax in grid.axes.flat: ax.axhline(0.99, color='grey', lw=0.8, ls=':')
-    if path: grid.savefig(path, dpi=110)
-    return grid
+    spaces = list(dict.fromkeys(shown['space']))
+    fig, axes = plt.subplots(len(spaces), 1, figsize=(9, 3.4 * len(spaces)), squeeze=False)
+    for ax, space in zip(axes[:, 0], spaces):
+        sns.lineplot(shown[shown['space'] == space], x='minutes', y='reconstruction', hue='run', marker='o',
+                     markersize=4, ax=ax)
+        ax.axhline(0.99, color='grey', lw=0.8, ls=':', label='99 %')
+        ax.set(title=f'search space {space}', xlabel=f'training minutes ({machine})', ylim=(-0.02, 1.02),
+               ylabel='validation reconstruction\n(forward merge)')
+        ax.legend(loc='center left', bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=110, bbox_inches='tight')
+    return fig
