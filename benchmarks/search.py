@@ -23,7 +23,7 @@ import torch
 from svge.data import atomic_write
 from svge.run import open_run
 from svge.search import (BUDGETS, METHODS, LookupObjective, SearchTrace, SVGeCodec, _initial, bo_round, compare,
-                         latent_bounds, plot_anytime, summarise)
+                         latent_bounds, plot_search_comparison, summarise)
 
 def time_round(objective, codec, bounds, evaluated: int, batch: int, candidates: int = 1000, screen: int = 100,
                seed: int = 0) -> dict:
@@ -77,11 +77,7 @@ def main():
         runs = runs.round(dict(value=4, best=4, seconds=2))
         with atomic_write(out / 'search_runs.csv.gz') as f: f.write(gzip.compress(runs.to_csv(index=False).encode(), mtime=0))
         with atomic_write(out / 'search_summary.csv') as f: f.write(summary.to_csv(index=False).encode())
-        import matplotlib.pyplot as plt
-        fig, axes = plt.subplots(1, len(targets), figsize=(6 * len(targets), 4), squeeze=False)
-        for ax, target in zip(axes[0], targets):
-            plot_anytime(runs[runs.target == target], f'best {target}', ax=ax, optimum=objectives[target].best)
-        fig.savefig(out / 'search_anytime.png', dpi=110, bbox_inches='tight')
+        plot_search_comparison(runs, {t: objectives[t].best for t in targets}, path=out / 'search_anytime.png')
         print(summary.round(3).to_string(index=False))
     with atomic_write(out / 'search_timing.json') as f: f.write(json.dumps(timing, indent=1).encode())
     print(json.dumps({k: v for k, v in timing.items() if k != 'rounds'}, indent=1))

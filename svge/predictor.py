@@ -91,7 +91,8 @@ def plot_predictions(prediction, truth, label: str = 'target', path=None, ax=Non
     if ax is None: _, ax = plt.subplots(figsize=(4.2, 4))
     sns.scatterplot(x=t, y=p, s=10, alpha=0.6, linewidth=0, ax=ax)
     lo, hi = min(t.min(), p.min()), max(t.max(), p.max())
-    ax.plot([lo, hi], [lo, hi], color='grey', lw=1, ls='--')
+    ax.plot([lo, hi], [lo, hi], color='grey', lw=1, ls='--', label='perfect prediction')
+    ax.legend(loc='upper left', frameon=False)
     ax.set(xlabel=f'true {label}', ylabel=f'predicted {label}',
            title=f"ρ={metrics['spearman']:.3f}  τ={metrics['kendall']:.3f}  RMSE={metrics['rmse']:.3g}")
     if path: ax.figure.savefig(path, dpi=120, bbox_inches='tight')

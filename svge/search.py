@@ -30,10 +30,11 @@ from .run import open_run
 from .vae import SVGe
 
 # %% auto #0
-__all__ = ['QUERY_KINDS', 'METHODS', 'BUDGETS', 'SearchInputError', 'LookupObjective', 'SearchTrace', 'OneHotCodec', 'SVGeCodec',
-           'latent_bounds', 'random_search', 'mutate_nb201', 'regularised_evolution', 'fit_gp', 'candidate_codes',
-           'new_decodings', 'fill_with_random', 'bo_round', 'bayesian_optimisation', 'predictor_guided', 'compare',
-           'summarise', 'plot_anytime', 'search_run']
+__all__ = ['QUERY_KINDS', 'METHODS', 'BUDGETS', 'METHOD_NAMES', 'TARGET_NAMES', 'SearchInputError', 'LookupObjective',
+           'SearchTrace', 'OneHotCodec', 'SVGeCodec', 'latent_bounds', 'random_search', 'mutate_nb201',
+           'regularised_evolution', 'fit_gp', 'candidate_codes', 'new_decodings', 'fill_with_random', 'bo_round',
+           'bayesian_optimisation', 'predictor_guided', 'compare', 'summarise', 'plot_anytime',
+           'plot_search_comparison', 'search_run']
 
 # %% ../nbs/12_search.ipynb #52d81518
 class SearchInputError(ValueError):
@@ -335,21 +336,45 @@ def summarise(runs: pd.DataFrame, budgets=BUDGETS) -> pd.DataFrame:
                          repeat_share=(upto.kind == 'repeat').mean(), invalid_share=(upto.kind == 'invalid').mean()))
     return pd.DataFrame(rows)
 
+METHOD_NAMES = {'bo': 'Bayesian optimisation (latent space)', 'predictor': 'predictor-guided (latent space)',
+                'random': 'random search', 'rea': 'regularised evolution (REA)'}
+
 def plot_anytime(runs: pd.DataFrame, label: str = 'best accuracy found', path=None, ax=None, start: int = 10,
                  optimum: float | None = None):
-    """Best value found against queries from query `start` on (the random start is alike for every method): mean over
-    seeds with a ±1 std band, one line per method, and a dashed line at `optimum` (the best cell) when given."""
+    """Best value found (`label`, with its unit) against queries from query `start` on (the random start is alike for
+    every method): mean over seeds with a ±1 std band, one line per method, and a dashed line at `optimum` (the best
+    cell) when given; the legend names the methods, the band and the line."""
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
     ax = ax or plt.subplots(figsize=(6.5, 4))[1]
-    shown = runs[runs['query'] >= start]
+    shown = runs[runs['query'] >= start].replace({'method': METHOD_NAMES})
     sns.lineplot(shown, x='query', y='best', hue='method', errorbar='sd', ax=ax)
     at_start = shown[shown['query'] == shown['query'].min()].groupby('method').best.mean()
     top = optimum if optimum is not None else shown.best.max()
-    if optimum is not None: ax.axhline(optimum, color='grey', linestyle='--', linewidth=1, label='best cell')
+    if optimum is not None: ax.axhline(optimum, color='grey', linestyle='--', linewidth=1, label='best cell of the space')
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Patch(facecolor='grey', alpha=0.25, label='±1 std over seeds'))
+    ax.legend(handles=handles, title=f'mean over {runs.seed.nunique()} seeds', fontsize=8, title_fontsize=8, loc='lower right')
     ax.set_ylim(at_start.min() - 0.2 * (top - at_start.min()), top + 0.1 * (top - at_start.min()))
-    ax.set(xlabel='queries (evaluations)', ylabel=label)
+    ax.set(xlabel='queries (cells evaluated)', ylabel=label)
     if path: ax.figure.savefig(path, dpi=120, bbox_inches='tight')
     return ax
+
+TARGET_NAMES = {'cifar10_200ep_test_acc': 'CIFAR-10 test accuracy', 'cifar100_200ep_test_acc': 'CIFAR-100 test accuracy',
+                'ImageNet16-120_200ep_test_acc': 'ImageNet16-120 test accuracy'}   # NAS-Bench-201, after 200 epochs
+
+def plot_search_comparison(runs: pd.DataFrame, optima: dict, path=None):
+    "One `plot_anytime` panel per target of `runs` (its `target` column), each with its best cell `optima[target]`."
+    import matplotlib.pyplot as plt
+    targets = list(dict.fromkeys(runs['target']))
+    fig, axes = plt.subplots(1, len(targets), figsize=(6.5 * len(targets), 4.5), squeeze=False)
+    for ax, target in zip(axes[0], targets):
+        name = TARGET_NAMES.get(target, target)
+        plot_anytime(runs[runs['target'] == target], f'best {name} found (%)', ax=ax, optimum=optima[target])
+        ax.set_title(f'NAS-Bench-201, {name} (200 epochs)')
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=110, bbox_inches='tight')
+    return fig
 
 # %% ../nbs/12_search.ipynb #f29fabac
 def search_run(run_dir, table, target: str = 'cifar10_200ep_test_acc', methods=tuple(METHODS), budget: int = 150,

@@ -258,10 +258,13 @@ def read_metrics(path) -> list[dict]:
 
 # %% ../nbs/05_train.ipynb #66dea479
 def plot_losses(history: list[dict], path=None):
-    "Seaborn line plots of recon, KL and total loss per epoch; saved to `path` when given."
+    "Seaborn line plots of the training loss and its two terms per epoch (batch means); saved to `path` when given."
     import pandas as pd, seaborn as sns
-    frame = pd.DataFrame(history).melt(id_vars='epoch', value_vars=['loss', 'recon', 'kl'], var_name='term')
-    grid = sns.relplot(frame, x='epoch', y='value', col='term', kind='line', height=2.6, facet_kws=dict(sharey=False))
+    names = {'loss': 'loss = reconstruction + β·KL', 'recon': 'reconstruction −log p(G|z)', 'kl': 'KL(q(z|G) ‖ p(z))'}
+    frame = pd.DataFrame(history).melt(id_vars='epoch', value_vars=list(names), var_name='term').replace({'term': names})
+    grid = sns.relplot(frame, x='epoch', y='value', col='term', kind='line', marker='o', height=2.8,
+                       facet_kws=dict(sharey=False))
+    grid.set_titles('{col_name}').set_axis_labels('epoch', 'nats per graph (training mean)')
     if path: grid.savefig(path, dpi=120)
     return grid
 
