@@ -23,14 +23,15 @@ FIGURE_CALLS = ('plt.', 'sns.', 'plot_', 'draw_graph(', '.plot(', 'imshow(')
 def _draws(source: str) -> bool:
     if source.startswith(('#| export', '#| hide')): return False         # definitions and set-up draw nothing
     code = '\n'.join(line for line in source.splitlines() if not line.lstrip().startswith('#'))
-    return any(call in code for call in FIGURE_CALLS) and 'def ' not in code and 'path=' not in code
+    return (any(call in code for call in FIGURE_CALLS) and 'def ' not in code and 'path=' not in code
+            and 'plt.close(' not in code)                                  # a cell that closes its figures shows none
 
 
 @pytest.mark.parametrize('notebook', NOTEBOOKS, ids=lambda p: p.stem)
 def test_figures_are_committed(notebook):
     """Notebooks are committed executed, so a reader sees the figures without running anything: every cell that
-    draws one has its PNG stored (a `slow` cell only once it has been run; cells that write figures to files and
-    cells that define plotting functions draw nothing themselves)."""
+    draws one has its PNG stored (a `slow` cell only once it has been run; cells that write figures to files or close them
+    and cells that define plotting functions draw nothing themselves)."""
     import json
     missing = []
     for cell in json.loads(notebook.read_text())['cells']:
