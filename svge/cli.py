@@ -4,13 +4,15 @@
 
 # %% ../nbs/09_cli.ipynb #3799ab58
 from __future__ import annotations
-import argparse, sys, time
+import argparse, math, sys, time
 from collections import Counter
 
 from .graphs import get_space, NB201Space
+from .run import EVALUATION_DEFAULTS, TRAIN_DEFAULTS
 
 # %% auto #0
-__all__ = ['PAPER_DECODINGS', 'QUICK_DECODINGS', 'summarise_space', 'build_parser', 'main']
+__all__ = ['PAPER_DECODINGS', 'TRAIN_SETTINGS', 'summarise_space', 'positive_int', 'non_negative_int', 'positive_float', 'share',
+           'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #dfd88013
 def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0) -> dict:
@@ -28,19 +30,17 @@ def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0) -
 
 # %% ../nbs/09_cli.ipynb #7feafdb5
 PAPER_DECODINGS = 100      # decodings per test graph in the paper's reconstruction accuracy (SVGe §IV-A)
-QUICK_DECODINGS = 10       # the default job's: a tenth of the time, the same estimate to about a percent
+TRAIN_SETTINGS = ('space', 'data', 'recipe', 'epochs', 'batch_size', 'lr', 'val_size', 'stop_at', 'device', 'seed',
+                  'decodings', 'prior_points', 'prior_decodings', 'target', 'precision', 'max_train')   # flags left at None: not given
 
 def _cmd_train(args):
     from svge.run import train_and_evaluate
-    recipe = 'paper' if args.paper else args.recipe
-    space = get_space(args.space)
-    results = train_and_evaluate(space=space, data=args.data, out=args.out or f'runs/{args.space}', recipe=recipe,
-                                 epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                                 device=args.device, seed=args.seed, resume=args.resume,
-                                 decodings=args.decodings or (PAPER_DECODINGS if args.paper else QUICK_DECODINGS),
-                                 prior_points=args.prior_points, prior_decodings=args.prior_decodings, target=args.target,
-                                 precision=args.precision, max_train=args.max_train, val_size=args.validate, stop_at=args.stop_at)
-    _print_results(results)
+    given = {k: getattr(args, k) for k in TRAIN_SETTINGS}
+    if args.paper:
+        if args.recipe not in (None, 'paper'): raise ValueError(f'--paper trains with the paper recipe; leave out --recipe {args.recipe}.')
+        given.update(recipe='paper', decodings=args.decodings or PAPER_DECODINGS)
+    out = args.out or f'runs/{args.space or TRAIN_DEFAULTS["space"]}'
+    _print_results(train_and_evaluate(out=out, resume=args.resume, **given))
 
 def _cmd_evaluate(args):
     from svge.run import reevaluate
@@ -71,6 +71,29 @@ def _print_results(results: dict):
     for key, value in results.items():
         print(f'{key:>28}: {value:.4f}' if isinstance(value, float) else f'{key:>28}: {value}')
 
+# %% ../nbs/09_cli.ipynb #a10f6486
+def _number(text: str, kind: type, ok, what: str):
+    try: value = kind(text)
+    except ValueError: value = None
+    if value is None or not math.isfinite(value) or not ok(value): raise argparse.ArgumentTypeError(f'must be {what}, got {text!r}')
+    return value
+
+def positive_int(text: str) -> int:
+    "argparse type: a whole number of 1 or more (a count: epochs, batch size, decodings, ...)."
+    return _number(text, int, lambda v: v >= 1, 'a whole number of 1 or more')
+
+def non_negative_int(text: str) -> int:
+    "argparse type: a whole number of 0 or more (a seed, graphs held out)."
+    return _number(text, int, lambda v: v >= 0, 'a whole number of 0 or more')
+
+def positive_float(text: str) -> float:
+    "argparse type: a finite number above 0 (a learning rate)."
+    return _number(text, float, lambda v: v > 0, 'a number above 0')
+
+def share(text: str) -> float:
+    "argparse type: a number from 0 to 1 (a share of graphs)."
+    return _number(text, float, lambda v: 0 <= v <= 1, 'a share from 0 to 1')
+
 # %% ../nbs/09_cli.ipynb #dcff8d4d
 def _cmd_space(args):
     for key, value in summarise_space(args.space, args.samples, args.seed).items():
@@ -81,52 +104,61 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest='command', required=True)
     p = sub.add_parser('space', help='build a search space and summarise it (NAS-Bench-201 is enumerated in full)')
     p.add_argument('space', nargs='?', default='nb201', help='enas, enas12, nb101 or nb201 (default: nb201)')
-    p.add_argument('--samples', type=int, default=10_000, help='random cells for spaces that are not enumerated')
-    p.add_argument('--seed', type=int, default=0, help='seed of the random cells')
+    p.add_argument('--samples', type=positive_int, default=10_000, help='random cells for spaces that are not enumerated')
+    p.add_argument('--seed', type=non_negative_int, default=0, help='seed of the random cells')
     p.set_defaults(handler=_cmd_space)
 
-    p = sub.add_parser('train', help='train SVGe and evaluate it (default: the enumerated NAS-Bench-201 space, a short run)')
-    p.add_argument('--space', default='nb201', help='enas, enas12, nb101 or nb201 (default: nb201)')
+    # every flag of train defaults to None (not given): train_and_evaluate fills in its defaults, or a resumed run's own
+    d, e = TRAIN_DEFAULTS, EVALUATION_DEFAULTS
+    p = sub.add_parser('train', help='train SVGe and evaluate it (default: NAS-Bench-201, a short run)',
+                       description='Train SVGe and evaluate it. Every flag is checked before anything is written; the run '
+                                   'directory is created when training starts. --resume continues a run with its stored settings.')
+    p.add_argument('--space', default=None, help=f'enas, enas12, nb101 or nb201 (default: {d["space"]})')
     p.add_argument('--data', default=None, help='benchmark file (default: the table committed in data/ or $SVGE_DATA for enas and nb201; '
                                              'nb201 without one is enumerated in code, unlabelled)')
-    p.add_argument('--recipe', default='fast', choices=['fast', 'paper'],
-                   help="training recipe: fast (default; one-cycle schedule, larger batches, edge terms of the loss summed) "
+    p.add_argument('--recipe', default=None, choices=['fast', 'paper'],
+                   help=f"training recipe (default: {d['recipe']}): fast (one-cycle schedule, larger batches, edge terms of the loss summed) "
                         "or paper (Adam 1e-4, batch 32, plateau scheduler, 300 epochs, the original code's loss)")
-    p.add_argument('--epochs', type=int, default=None, help="epochs (default: the recipe's)")
-    p.add_argument('--batch-size', type=int, default=None, help="batch size (default: the recipe's)")
-    p.add_argument('--lr', type=float, default=None, help="Adam learning rate, the peak one for the fast recipe (default: the recipe's)")
-    p.add_argument('--validate', type=int, default=None,
-                   help='training graphs held out and reconstructed after every epoch (default: 500, at most a tenth, with the fast recipe; 0 with paper)')
-    p.add_argument('--stop-at', type=float, default=None, help='stop training once the validation reconstruction reaches this share')
-    p.add_argument('--device', default='auto', help="'auto', 'cpu', 'cuda' or 'cuda:N'")
-    p.add_argument('--seed', type=int, default=1, help='seed of initialisation, split and shuffling (paper: 1)')
+    p.add_argument('--epochs', type=positive_int, default=None, help="epochs, 1 or more (default: the recipe's)")
+    p.add_argument('--batch-size', type=positive_int, default=None, help="batch size, 1 or more (default: the recipe's)")
+    p.add_argument('--lr', type=positive_float, default=None, help="Adam learning rate above 0, the peak one for the fast recipe (default: the recipe's)")
+    p.add_argument('--validate', dest='val_size', metavar='N', type=non_negative_int, default=None,
+                   help='training graphs held out and reconstructed after every epoch, 0 or more (default: 500, at most a tenth, with the fast recipe; 0 with paper)')
+    p.add_argument('--stop-at', type=share, default=None, help='stop training once the validation reconstruction reaches this share (0 to 1; needs --validate)')
+    p.add_argument('--device', default=None, help=f"'auto', 'cpu', 'cuda' or 'cuda:N' (default: {d['device']}; may change on --resume)")
+    p.add_argument('--seed', type=non_negative_int, default=None, help=f'seed of initialisation, split and shuffling (default: {d["seed"]}, the paper\'s)')
     p.add_argument('--out', default=None, help='run directory (default: runs/<space>)')
-    p.add_argument('--resume', action='store_true', help='continue the run in --out from its checkpoint')
-    p.add_argument('--paper', action='store_true', help="the paper's protocol: --recipe paper and 100 decodings per test graph")
-    p.add_argument('--decodings', type=int, default=None, help='decodings per test graph (default: 10, or 100 with --paper)')
-    p.add_argument('--prior-points', type=int, default=1000, help='prior points for validity/uniqueness/novelty')
-    p.add_argument('--prior-decodings', type=int, default=10, help='decodings per prior point')
+    p.add_argument('--resume', action='store_true',
+                   help="continue the run in --out from its checkpoint with its stored settings, training and evaluation: leave out the "
+                        "other flags; one that contradicts the stored run is refused (only --device, and --epochs with the paper recipe, may change)")
+    p.add_argument('--paper', action='store_true',
+                   help=f"the paper's protocol: --recipe paper and {PAPER_DECODINGS} decodings per test graph (unless --decodings)")
+    p.add_argument('--decodings', type=positive_int, default=None,
+                   help=f'decodings per test graph, 1 or more (default: {e["decodings"]}, or {PAPER_DECODINGS} with --paper)')
+    p.add_argument('--prior-points', type=positive_int, default=None,
+                   help=f'prior points for validity/uniqueness/novelty, 1 or more (default: {e["prior_points"]})')
+    p.add_argument('--prior-decodings', type=positive_int, default=None, help=f'decodings per prior point, 1 or more (default: {e["prior_decodings"]})')
     p.add_argument('--target', default=None, help='label column for the sparse-GP metrics (default: val_acc or the CIFAR-10 accuracy)')
-    p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'],
-                   help='dtype of the large matrix products; auto: bfloat16 where the hardware runs it natively')
-    p.add_argument('--max-train', type=int, default=None, help='use only the first N training graphs (quick experiments)')
+    p.add_argument('--precision', default=None, choices=['auto', 'float32', 'bfloat16'],
+                   help=f'dtype of the large matrix products (default: {d["precision"]}: bfloat16 where the hardware runs it natively)')
+    p.add_argument('--max-train', type=positive_int, default=None, help='use only the first N training graphs, 1 or more (quick experiments)')
     p.set_defaults(handler=_cmd_train)
 
     p = sub.add_parser('evaluate', help="evaluate a trained run's checkpoint again")
     p.add_argument('--out', required=True, help='run directory written by svge train')
-    p.add_argument('--decodings', type=int, default=100, help='decodings per test graph (paper: 100)')
-    p.add_argument('--prior-points', type=int, default=1000, help='prior points (paper: 1,000)')
-    p.add_argument('--prior-decodings', type=int, default=10, help='decodings per prior point (paper: 10)')
+    p.add_argument('--decodings', type=positive_int, default=100, help='decodings per test graph (paper: 100)')
+    p.add_argument('--prior-points', type=positive_int, default=1000, help='prior points (paper: 1,000)')
+    p.add_argument('--prior-decodings', type=positive_int, default=10, help='decodings per prior point (paper: 10)')
     p.set_defaults(handler=_cmd_evaluate)
 
     p = sub.add_parser('finetune', help='fine-tune a trained run with the performance predictor, as in the paper')
     p.add_argument('--run', required=True, help='run directory written by svge train')
     p.add_argument('--target', required=True, help='label column to predict, e.g. val_acc or cifar10_200ep_test_acc')
     p.add_argument('--data', default=None, help="labelled data file (default: the run's own data)")
-    p.add_argument('--train-size', type=int, default=1000, help='labelled training architectures (paper: 1,000)')
-    p.add_argument('--epochs', type=int, default=100, help='fine-tuning epochs (paper: 100)')
-    p.add_argument('--lr', type=float, default=1e-3, help='Adam learning rate (paper: 1e-3)')
-    p.add_argument('--seed', type=int, default=1, help='seed of the labelled subset and the shuffling')
+    p.add_argument('--train-size', type=positive_int, default=1000, help='labelled training architectures (paper: 1,000)')
+    p.add_argument('--epochs', type=positive_int, default=100, help='fine-tuning epochs (paper: 100)')
+    p.add_argument('--lr', type=positive_float, default=1e-3, help='Adam learning rate (paper: 1e-3)')
+    p.add_argument('--seed', type=non_negative_int, default=1, help='seed of the labelled subset and the shuffling')
     p.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda'")
     p.add_argument('--out', default=None, help='where to write predictor.pt and the results (default: the run directory)')
     p.add_argument('--rank-rest', action='store_true', help='evaluate on every unlabelled architecture, not only the test split')
@@ -136,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--model', required=True, help='predictor.pt, or the directory holding it')
     p.add_argument('--archs', required=True, help="file with one architecture per line in the space's native form")
     p.add_argument('--space', default=None, help="space of the file (default: the model's; e.g. enas12 for larger ENAS networks)")
-    p.add_argument('--top', type=int, default=10, help='how many to print')
+    p.add_argument('--top', type=positive_int, default=10, help='how many to print')
     p.set_defaults(handler=_cmd_predict)
 
     p = sub.add_parser('search', help='search a trained run\'s space (BO, predictor-guided, random, REA) against a lookup table')
@@ -145,20 +177,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--target', default='cifar10_200ep_test_acc',
                    help='column to maximise, e.g. cifar100_200ep_test_acc or ImageNet16-120_200ep_test_acc')
     p.add_argument('--methods', default='bo,predictor,random,rea', help='comma-separated: bo, predictor, random, rea')
-    p.add_argument('--budget', type=int, default=150, help='queries per search')
-    p.add_argument('--seeds', type=int, default=20, help='searches per method (seeds 0..N-1)')
-    p.add_argument('--initial', type=int, default=10, help='random cells every latent-space method starts from')
-    p.add_argument('--batch', type=int, default=10, help='cells chosen per round by bo and predictor')
+    p.add_argument('--budget', type=positive_int, default=150, help='queries per search')
+    p.add_argument('--seeds', type=positive_int, default=20, help='searches per method (seeds 0..N-1)')
+    p.add_argument('--initial', type=positive_int, default=10, help='random cells every latent-space method starts from')
+    p.add_argument('--batch', type=positive_int, default=10, help='cells chosen per round by bo and predictor')
     p.add_argument('--out', default=None, help='where to write search_runs.csv, search_summary.csv, search_anytime.png (default: --run)')
     p.set_defaults(handler=_cmd_search)
     return parser
 
 def main(argv: list[str] | None = None) -> int:
-    "Run `svge` with `argv` (default: the process arguments); returns the exit code."
+    "Run `svge` with `argv` (default: the process arguments); returns the exit code (argparse exits with 2 on a bad flag)."
     args = build_parser().parse_args(argv)
     try: args.handler(args)
-    except (ValueError, FileNotFoundError, KeyError, RuntimeError) as e:
+    except (ValueError, KeyError, RuntimeError, OSError, FloatingPointError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f'svge {args.command}: error: {message}', file=sys.stderr)
+        print(f'svge {args.command}: error: ' + ' '.join(line.strip() for line in str(message).splitlines()), file=sys.stderr)
         return 2
     return 0

@@ -4,8 +4,8 @@
 
 # %% ../nbs/07_run.ipynb #73b2e101
 from __future__ import annotations
-import json, time
-from dataclasses import dataclass
+import json, math, numbers, time
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pandas as pd
@@ -15,20 +15,23 @@ from .decoder import MERGES
 from .drawing import plot_cells
 from .evaluate import encode_all, reconstruction_accuracy, evaluate, interpolate, plot_latent, prior_metrics
 from .graphs import DenseGraphs, NB201Space, SearchSpace, get_space
-from .train import Trainer, load_checkpoint, plot_losses, recipe as train_recipe
+from .train import Trainer, TrainConfig, load_checkpoint, plot_losses, resolve_device, recipe as train_recipe
 from .vae import SVGe, SVGeConfig
 
 # %% auto #0
-__all__ = ['DEFAULT_TARGETS', 'FAST_VALIDATION', 'load_dataset', 'default_target', 'carve_validation', 'prepare_run_dir',
-           'validation_scores', 'train_and_evaluate', 'evaluate_run', 'Run', 'open_run', 'reevaluate']
+__all__ = ['DEFAULT_TARGETS', 'ENUMERATED', 'TRAIN_DEFAULTS', 'EVALUATION_DEFAULTS', 'FLAGS', 'FAST_VALIDATION', 'load_dataset',
+           'default_target', 'carve_validation', 'flag', 'check_numbers', 'RunConfigError', 'config_problem',
+           'read_config', 'user_settings', 'resumed_settings', 'check_run_dir', 'validation_scores',
+           'train_and_evaluate', 'evaluate_run', 'Run', 'open_run', 'reevaluate']
 
 # %% ../nbs/07_run.ipynb #47676c13
 DEFAULT_TARGETS = ('val_acc', 'cifar10_200ep_test_acc', 'cifar10-valid_200ep_valid_acc')  # tried in this order
+ENUMERATED = 'enumerated nb201'   # the `data` a run's config.json names when it trained on the space enumerated in code
 
 def load_dataset(space: str, data=None) -> ArchDataset:
-    "The graphs (and labels) of `space` from the file `data`, or the enumerated NAS-Bench-201 space without one."
+    "The graphs (and labels) of `space` from the file `data`, or the enumerated NAS-Bench-201 space without one (or with `ENUMERATED`)."
     space = get_space(space)
-    if data is None:
+    if data is None or str(data) == ENUMERATED:
         if not isinstance(space, NB201Space):
             raise FileNotFoundError(f'{space.name} needs a data file (--data); only nb201 can be built without one. '
                                     'See data/README.md for where to get the files.')
@@ -36,6 +39,7 @@ def load_dataset(space: str, data=None) -> ArchDataset:
         return ArchDataset(space, graphs, pd.DataFrame({'arch_str': [space.to_native(g) for g in graphs]}))
     path = Path(data)
     if not path.exists(): raise FileNotFoundError(f'{path} does not exist; see data/README.md for how to get it.')
+    if path.is_dir(): raise FileNotFoundError(f'{path} is a folder; --data takes a benchmark file (see data/README.md).')
     if space.name.startswith('enas'): return load_enas(path, layers=space.layers)
     if space.name == 'nb101': return load_nb101(path)
     if path.name.endswith(('.csv', '.csv.gz')): return load_nb201_csv(path)
@@ -55,29 +59,143 @@ def carve_validation(train: ArchDataset, size: int, seed: int = 1) -> tuple[Arch
     return train.split(size / len(train), seed=seed + 1)       # another seed than the test split's
 
 # %% ../nbs/07_run.ipynb #af1e6eb2
-def _comparable(settings: dict) -> dict:
-    "Settings without the epoch count where a run may be resumed with more epochs (the paper's per-epoch schedule)."
-    per_epoch = settings.get('train', {}).get('schedule', 'plateau') == 'plateau'
-    return {k: ({kk: vv for kk, vv in v.items() if kk != 'epochs'} if k == 'train' and per_epoch else v) for k, v in settings.items()}
+TRAIN_DEFAULTS = dict(space='nb201', recipe='fast', seed=1, device='auto', precision='auto')   # seed 1: the paper's
+EVALUATION_DEFAULTS = dict(decodings=10,        # per test graph: a tenth of the paper's 100, the same estimate to about a percent
+                           prior_points=1000, prior_decodings=10)                            # the paper's (SVGe §IV-A)
+FLAGS = dict(val_size='--validate')   # `svge train`'s flag of a setting where it is not --<the argument's name>
+_MINIMA = dict(epochs=1, batch_size=1, decodings=1, prior_points=1, prior_decodings=1, max_train=1, val_size=0, seed=0)
 
-def prepare_run_dir(out, settings: dict, resume: bool) -> Path:
-    "Create `out` for a run with `settings`, or check that it belongs to this run when it exists."
+def flag(key: str) -> str:
+    "The `svge train` flag of setting `key` (an argument of `train_and_evaluate`)."
+    return FLAGS.get(key, '--' + key.replace('_', '-'))
+
+def _whole(v) -> bool: return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+def _real(v) -> bool: return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+def check_numbers(**values):
+    "Raise `ValueError` for a count below its minimum, a learning rate not above 0 or a `stop_at` outside [0, 1] (None: not set)."
+    for key, v in values.items():
+        if v is None: continue
+        if key in _MINIMA and not (_whole(v) and v >= _MINIMA[key]):
+            raise ValueError(f'{flag(key)} must be a whole number of {_MINIMA[key]} or more, got {v!r}.')
+        if key == 'lr' and not (_real(v) and v > 0): raise ValueError(f'--lr must be a number above 0, got {v!r}.')
+        if key == 'stop_at' and not (_real(v) and 0 <= v <= 1): raise ValueError(f'--stop-at must be a share from 0 to 1, got {v!r}.')
+
+class RunConfigError(ValueError):
+    "A run's config.json that cannot be used; the message names the file, what is wrong and what to do."
+
+_NEEDED = dict(model=('space',), train=('recipe', 'epochs', 'lr', 'seed', 'schedule'))   # besides data
+_OPTIONAL = {   # the other top-level settings (older runs may lack some): check, what they must be
+    'max_train': (lambda v: v is None or _whole(v) and v >= 1, 'null or a whole number of 1 or more'),
+    'val_size': (lambda v: _whole(v) and v >= 0, 'a whole number of 0 or more'),
+    'target': (lambda v: v is None or isinstance(v, str), 'null or the name of a label column'),
+    'stop_at': (lambda v: v is None or _real(v) and 0 <= v <= 1, 'null or a share from 0 to 1'),
+    'evaluation': (lambda v: isinstance(v, dict) and set(v) == set(EVALUATION_DEFAULTS) and all(_whole(n) and n >= 1 for n in v.values()),
+                   f'{{{", ".join(f"{k!r}: N" for k in EVALUATION_DEFAULTS)}}} with whole numbers N of 1 or more'.replace("'", '"')),
+}
+_KINDS = {'int': numbers.Integral, 'float': numbers.Real, 'str': str, 'bool': bool, 'None': type(None)}
+
+def _field_problem(cls, block: dict, section: str) -> str | None:
+    "The first value in `block` whose type does not fit its field of dataclass `cls`."
+    for f in fields(cls):
+        if f.name not in block: continue
+        kinds, v = [_KINDS[t.strip()] for t in str(f.type).split('|') if t.strip() in _KINDS], block[f.name]
+        if kinds and not any(isinstance(v, k) and (k is bool or not isinstance(v, bool)) for k in kinds):
+            return f'has {section}.{f.name} = {json.dumps(v)}, expected {f.type}'
+
+def config_problem(settings) -> str | None:
+    "What makes `settings` (a parsed config.json) unusable as a run's settings, or None."
+    if not isinstance(settings, dict): return 'does not hold an object of run settings'
+    missing = [k for k in ('model', 'train', 'data') if k not in settings]
+    if missing: return f'lacks {", ".join(missing)}'
+    if not isinstance(settings['data'], str): return f'has data = {json.dumps(settings["data"])}, expected a file name'
+    for section, cls in (('model', SVGeConfig), ('train', TrainConfig)):
+        block = settings[section]
+        if not isinstance(block, dict): return f'has {section} = {json.dumps(block)}, expected an object'
+        lacking = [f'{section}.{k}' for k in _NEEDED[section] if k not in block]
+        if lacking: return f'lacks {", ".join(lacking)}'
+        problem = _field_problem(cls, block, section)
+        if problem: return problem
+        try: cls.from_dict(block)
+        except (TypeError, ValueError) as e: return f'has unusable {section} settings ({e})'
+    try: get_space(settings['model']['space'])
+    except ValueError as e: return f'has model.space = {json.dumps(settings["model"]["space"])} ({e})'
+    for key, (ok, what) in _OPTIONAL.items():
+        if key in settings and not ok(settings[key]): return f'has {key} = {json.dumps(settings[key])}, expected {what}'
+
+def read_config(path, advice: str = 'fix it, or start the run in a new --out') -> dict:
+    "The settings in a run's config.json at `path`, checked; a broken file raises `RunConfigError` naming it, the problem and `advice`."
+    path = Path(path)
+    try: settings = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise RunConfigError(f'{path} is not valid JSON (line {e.lineno} column {e.colno}: {e.msg}): {advice}.') from None
+    except UnicodeDecodeError: raise RunConfigError(f'{path} is not a text file: {advice}.') from None
+    problem = config_problem(settings)
+    if problem: raise RunConfigError(f'{path} {problem}: {advice}.')
+    return settings
+
+def user_settings(settings: dict) -> dict:
+    "A run's settings under the names of `train_and_evaluate`'s arguments (the flags of `svge train`)."
+    model, train = SVGeConfig.from_dict(settings['model']), TrainConfig.from_dict(settings['train'])
+    flat = dict(space=model.space, data=settings['data'], recipe=train.recipe, epochs=train.epochs,
+                batch_size=train.batch_size or model.batch_size, lr=train.lr, device=train.device, seed=train.seed,
+                target=settings.get('target'), precision=model.precision, max_train=settings.get('max_train'),
+                val_size=settings.get('val_size') or 0)
+    if 'stop_at' in settings: flat['stop_at'] = settings['stop_at']            # older runs did not store these
+    flat.update(settings.get('evaluation', {}))
+    return flat
+
+def _show(v) -> str: return 'not set' if v is None else getattr(v, 'name', str(v))
+
+def _same(key: str, given, stored) -> bool:
+    if key == 'space': return get_space(given).name == stored
+    if key == 'data': return str(given) == stored or (stored != ENUMERATED and Path(given).resolve() == Path(stored).resolve())
+    return given == stored
+
+def resumed_settings(stored: dict, given: dict, out) -> dict:
+    """The settings a resumed run continues with: its `stored` ones. A `given` setting that contradicts them is refused,
+    except the device and, with the paper's per-epoch schedule, the epochs (then more epochs continue the run);
+    evaluation counts and `stop_at` a run from before they were stored lacks come from `given` or the defaults."""
+    current = user_settings(stored)
+    free = {'device'} | ({'epochs'} if stored['train']['schedule'] == 'plateau' else set())
+    clashes = [k for k, v in given.items() if k in current and k not in free and not _same(k, v, current[k])]
+    if clashes:
+        listed = ', '.join(f'{flag(k)} {_show(given[k])} (stored: {_show(current[k])})' for k in clashes)
+        hint = (f'; svge evaluate --out {out} evaluates it with other counts' if set(clashes) & set(EVALUATION_DEFAULTS) else '')
+        if 'epochs' in clashes: hint += '; its learning-rate schedule spans all its epochs, so the run keeps them'
+        raise ValueError(f'--resume continues {out} with its stored settings, which {"this flag contradicts" if len(clashes) == 1 else "these flags contradict"}: '
+                         f'{listed}; leave {"it" if len(clashes) == 1 else "them"} out, or start a new run in another --out{hint}.')
+    settings = json.loads(json.dumps(stored))                                   # a copy
+    for key in free & set(given): settings['train'][key] = given[key]
+    settings.setdefault('max_train', None); settings.setdefault('target', None)
+    settings['val_size'] = settings.get('val_size') or 0
+    settings['stop_at'] = given.get('stop_at', stored.get('stop_at'))
+    evaluation = stored.get('evaluation', {})
+    settings['evaluation'] = {k: given.get(k, evaluation.get(k, v)) for k, v in EVALUATION_DEFAULTS.items()}
+    return settings
+
+def _comparable(settings: dict) -> dict:
+    "What makes a run this run: the settings without the evaluation counts, the device and, with the paper's per-epoch schedule, the epochs."
+    per_epoch = settings['train'].get('schedule', 'plateau') == 'plateau'
+    train = {k: v for k, v in settings['train'].items() if k != 'device' and not (k == 'epochs' and per_epoch)}
+    return {k: v for k, v in {**settings, 'train': train}.items() if k != 'evaluation'}
+
+def check_run_dir(out, stored: dict | None, settings: dict):
+    "Refuse to start a new run with `settings` in `out` when it holds another run (`stored`), or a checkpoint of this one."
     out = Path(out)
-    config_path = out / 'config.json'
-    if config_path.exists():
-        try: existing = json.loads(config_path.read_text())
-        except json.JSONDecodeError: raise RuntimeError(f'{config_path} is not valid JSON; choose another --out.') from None
-        if _comparable(existing) != _comparable(settings):
-            changed = sorted(k for k in set(existing) | set(settings) if _comparable(existing).get(k) != _comparable(settings).get(k))
-            raise RuntimeError(f'{out} holds another run (different {", ".join(changed)}); choose another --out.')
-        if (out / 'checkpoint.pt').exists() and not resume:
-            raise RuntimeError(f'{out} already holds a checkpoint of this run; add --resume to continue it, '
-                               'or choose another --out.')
-    elif resume:
-        raise RuntimeError(f'--resume: {out} holds no run to continue.')
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic_write(config_path) as f: f.write(json.dumps(settings, indent=1).encode())
-    return out
+    if out.exists() and not out.is_dir(): raise FileExistsError(f'--out {out} is a file, not a run directory; choose another --out.')
+    if stored is None:
+        if (out / 'checkpoint.pt').exists(): raise RuntimeError(f'{out} holds a checkpoint.pt but no config.json; choose another --out.')
+        return
+    old, new = _comparable(stored), _comparable(settings)
+    differ = sorted(k for k in set(old) & set(new) if old[k] != new[k])        # older runs lack some settings: not compared
+    if differ:
+        was, now = user_settings(stored), user_settings(settings)
+        named = [f'{flag(k)} {_show(was[k])} there, {_show(now[k])} here' for k in now
+                 if k in was and k not in EVALUATION_DEFAULTS and k != 'device' and was[k] != now[k] and not (k == 'epochs' and 'epochs' not in new['train'])]
+        raise RuntimeError(f'{out} holds another run ({"; ".join(named) or "different " + ", ".join(differ)}); choose another --out.')
+    if (out / 'checkpoint.pt').exists():
+        raise RuntimeError(f'{out} already holds a checkpoint of this run; add --resume to continue it, or choose another --out.')
 
 # %% ../nbs/07_run.ipynb #f780bacd
 FAST_VALIDATION = 500   # training graphs the fast recipe holds out by default (at most a tenth of the split)
@@ -87,43 +205,78 @@ def validation_scores(model: SVGe, graphs: DenseGraphs, decodings: int = 10) -> 
     scores = reconstruction_accuracy(model, graphs, decodings, seed=0, progress=False)
     return {f'val_{m}': scores[f'reconstruction_{m}'] for m in MERGES}
 
-def train_and_evaluate(space: str | SearchSpace = 'nb201', data=None, out='runs/nb201', recipe: str = 'fast',
+def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
+    "The settings of a new run from the `given` ones and the defaults, and its dataset."
+    choice = {**TRAIN_DEFAULTS, **EVALUATION_DEFAULTS, **given}
+    space = get_space(choice['space'])
+    data = choice['data'] if 'data' in choice else local_table(space.name)   # the committed table (real labels) where there is one
+    dataset = load_dataset(space, data)
+    model_config = SVGeConfig.from_space(dataset.space, precision=choice['precision'])
+    overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr') if k in choice}
+    train_config = train_recipe(choice['recipe'], dataset.space, seed=choice['seed'], device=choice['device'], **overrides)
+    settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else ENUMERATED,
+                    max_train=choice.get('max_train'), val_size=choice.get('val_size'), target=default_target(dataset, choice.get('target')),
+                    stop_at=choice.get('stop_at'), evaluation={k: choice[k] for k in EVALUATION_DEFAULTS})
+    return settings, dataset
+
+def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='runs/nb201', recipe: str | None = None,
                        epochs: int | None = None, batch_size: int | None = None, lr: float | None = None,
-                       device: str = 'auto', seed: int = 1, resume: bool = False, decodings: int = 100,
-                       prior_points: int = 1000, prior_decodings: int = 10, target: str | None = None,
-                       precision: str = 'auto', max_train: int | None = None, val_size: int | None = None,
+                       device: str | None = None, seed: int | None = None, resume: bool = False, decodings: int | None = None,
+                       prior_points: int | None = None, prior_decodings: int | None = None, target: str | None = None,
+                       precision: str | None = None, max_train: int | None = None, val_size: int | None = None,
                        stop_at: float | None = None, progress: bool = True, log=print) -> dict:
     """Train SVGe on `space` (file `data`; by default the committed table of the space, else the enumerated NB201 space) with training `recipe` ('fast' or 'paper';
     `epochs`, `batch_size`, `lr` override it), evaluate it, write everything into `out`. `val_size` training graphs
     are held out and reconstructed after every epoch (10 decodings; None: 500, at most a tenth of the split, with the
     fast recipe and none with the paper's); `stop_at` ends training once the model's merge reaches that validation
-    reconstruction."""
-    space = get_space(space)
-    if data is None: data = local_table(space.name)   # the committed table (real labels) where there is one
-    dataset = load_dataset(space, data)
-    target = default_target(dataset, target)
-    model_config = SVGeConfig.from_space(dataset.space, precision=precision)
-    overrides = {k: v for k, v in dict(epochs=epochs, batch_size=batch_size, lr=lr).items() if v is not None}
-    train_config = train_recipe(recipe, dataset.space, seed=seed, device=device, **overrides)
+    reconstruction. Settings left at None take `TRAIN_DEFAULTS`, `EVALUATION_DEFAULTS` and the recipe's, or with
+    `resume` the run's stored ones (a contradicting setting is refused). Everything is checked before anything is written."""
+    given = {k: v for k, v in dict(space=space, data=data, recipe=recipe, epochs=epochs, batch_size=batch_size, lr=lr,
+                                   device=device, seed=seed, decodings=decodings, prior_points=prior_points,
+                                   prior_decodings=prior_decodings, target=target, precision=precision, max_train=max_train,
+                                   val_size=val_size, stop_at=stop_at).items() if v is not None}
+    check_numbers(**given)
+    if 'space' in given: given['space'] = get_space(given['space'])
+    out = Path(out)
+    stored = read_config(out / 'config.json') if (out / 'config.json').exists() else None
+    if resume:
+        if stored is None: raise RuntimeError(f'--resume: {out} holds no run to continue.')
+        settings = resumed_settings(stored, given, out)
+        dataset = load_dataset(settings['model']['space'], settings['data'])
+        if settings['target'] is not None: dataset.target(settings['target'])       # still in the data
+    else: settings, dataset = _new_settings(given)
+    model_config, train_config = SVGeConfig.from_dict(settings['model']), TrainConfig.from_dict(settings['train'])
+    seed, target, stop_at, evaluation = train_config.seed, settings['target'], settings['stop_at'], settings['evaluation']
     train, test = dataset.split(0.1, seed=seed)
-    if max_train: train = train.subset(range(min(max_train, len(train))))
-    if val_size is None: val_size = min(FAST_VALIDATION, len(train) // 10) if train_config.recipe == 'fast' else 0
-    settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else 'enumerated nb201',
-                    max_train=max_train, val_size=val_size, target=target)
-    out = prepare_run_dir(out, settings, resume)
+    if settings['max_train']: train = train.subset(range(min(settings['max_train'], len(train))))
+    if settings['val_size'] is None:
+        settings['val_size'] = min(FAST_VALIDATION, len(train) // 10) if train_config.recipe == 'fast' else 0
+    val_size = settings['val_size']
+    if val_size >= len(train):
+        raise ValueError(f'--validate {val_size} needs more than {val_size} training graphs, and this run has {len(train)}'
+                         f'{" (--max-train)" if settings["max_train"] else ""}; hold out fewer.')
+    if stop_at is not None and not val_size:
+        raise ValueError(f'--stop-at {stop_at} watches the validation reconstruction, but this run holds out no graphs; '
+                         'add --validate N (the paper recipe holds out none by default).')
     train, val = carve_validation(train, val_size, seed)
-    log(f'{dataset.space.name}: {len(train)} training, {len(val)} validation and {len(test)} test graphs; '
-        f'{train_config.recipe} recipe; writing to {out}')
+    resolve_device(train_config.device)                    # a GPU asked for where there is none
+    if not resume: check_run_dir(out, stored, settings)
     trainer = Trainer(model_config, train_config, out, progress=progress)
-    if resume: trainer.resume(); log(f'resumed after epoch {trainer.epoch}')
+    if resume: trainer.resume()                           # reads and checks the checkpoint before anything is written
+    out.mkdir(parents=True, exist_ok=True)                # training starts: only now the run directory and its config
+    with atomic_write(out / 'config.json') as f: f.write(json.dumps(settings, indent=1).encode())
+    log(f'{dataset.space.name}: {len(train)} training, {len(val)} validation and {len(test)} test graphs; '
+        f'{train_config.recipe} recipe; writing to {out}' + (f'; resumed after epoch {trainer.epoch}' if resume else ''))
     val_dense = val.dense() if val_size else None
     validate = (lambda model: validation_scores(model, val_dense)) if val_size else None
-    stop = (lambda row: row.get(f'val_{model_config.merge}', 0) >= stop_at) if stop_at is not None and val_size else None
+    stop = (lambda row: row.get(f'val_{model_config.merge}', 0) >= stop_at) if stop_at is not None else None
     start = time.perf_counter()
-    trainer.fit(train.dense(), validate=validate, stop=stop)
+    if not (stop and trainer.history and stop(trainer.history[-1])):   # a run that stopped early is not trained further
+        trainer.fit(train.dense(), validate=validate, stop=stop)
     wall_seconds = time.perf_counter() - start
     plot_losses(trainer.history, out / 'losses.png')
-    results = evaluate_run(trainer.model, train, test, target, decodings, prior_points, prior_decodings, seed, out, progress)
+    results = evaluate_run(trainer.model, train, test, target, evaluation['decodings'], evaluation['prior_points'],
+                           evaluation['prior_decodings'], seed, out, progress)
     history = trainer.history
     results.update(recipe=train_config.recipe, epochs=trainer.epoch,
                    train_seconds=history[-1]['train_seconds'] if history and 'train_seconds' in history[-1] else None,
@@ -170,12 +323,11 @@ def open_run(out, data=None, device='cpu') -> Run:
     out = Path(out)
     if not (out / 'config.json').exists():
         raise FileNotFoundError(f'{out} holds no run (no config.json); train one first with svge train.')
-    settings = json.loads((out / 'config.json').read_text())
+    settings = read_config(out / 'config.json', advice='fix it, or train the run again with svge train')
     state = load_checkpoint(out / 'checkpoint.pt', device)
     model = SVGe(SVGeConfig.from_dict({**state['model_config'], 'predictor': False})).to(device)
     model.load_state_dict({k: v for k, v in state['model'].items() if not k.startswith('predictor.')})
-    data = data or (None if settings['data'] == 'enumerated nb201' else settings['data'])
-    dataset = load_dataset(settings['model']['space'], data)
+    dataset = load_dataset(settings['model']['space'], data or settings['data'])
     train, test = dataset.split(0.1, seed=settings['train']['seed'])
     if settings.get('max_train'): train = train.subset(range(min(settings['max_train'], len(train))))
     train, val = carve_validation(train, settings.get('val_size') or 0, settings['train']['seed'])

@@ -122,3 +122,128 @@ def test_time_to_quality_script_writes_its_curve(tmp_path):
     assert [r['epoch'] for r in report['curve']] == [1, 2]
     for row in report['curve']: assert 0 <= row['val_forward'] <= 1 and 0 <= row['val_union'] <= 1
     assert set(report['minutes_to']) == {'forward', 'union'} and set(report['minutes_to']['forward']) == {'50%', '90%', '99%'}
+
+
+# Input checked before anything is written: bad numbers, refused starts, resuming with the stored settings, broken runs.
+
+def _svge(capsys, *argv) -> tuple[int, str]:
+    "`svge argv` in this process (fast: torch is imported once): exit code (argparse's included) and stderr."
+    from svge.cli import main
+    capsys.readouterr()
+    try: code = main([str(a) for a in argv])
+    except SystemExit as e: code = e.code
+    return code, capsys.readouterr().err
+
+
+def _labelled_csv(path, cells: int = 240):
+    "A small NB201 table with a made-up accuracy, so a toy run evaluates on 24 test graphs."
+    import pandas as pd
+    space = NB201Space()
+    sample = space.sample(cells, seed=0)
+    pd.DataFrame({'ArchitectureString': [space.to_native(g) for g in sample],
+                  'CIFAR10TestAccuracy200Epochs': [50 + 5 * space.to_native(g).count('nor_conv_3x3') for g in sample]}).to_csv(path, index=False)
+    return path
+
+
+def _files(folder) -> dict:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_bad_numbers_are_refused_by_argparse(tmp_path, capsys):
+    "Every numeric flag is checked against its minimum by argparse: its one-line error, exit code 2, nothing on disk."
+    out = tmp_path / 'run'
+    result = subprocess.run(['svge', 'train', '--epochs', '0', '--out', str(out)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and 'Traceback' not in result.stderr
+    assert result.stderr.splitlines()[-1] == "svge train: error: argument --epochs: must be a whole number of 1 or more, got '0'"
+    assert not out.exists()
+    cases = [('train', '--epochs', '-2'), ('train', '--batch-size', '0'), ('train', '--lr', '0'), ('train', '--lr', 'nan'),
+             ('train', '--validate', '-1'), ('train', '--stop-at', '1.5'), ('train', '--seed', '-1'), ('train', '--decodings', '0'),
+             ('train', '--prior-points', '0'), ('train', '--prior-decodings', '0'), ('train', '--max-train', '0'),
+             ('train', '--epochs', '2.5'), ('evaluate', '--decodings', '0'), ('evaluate', '--prior-points', '0'),
+             ('evaluate', '--prior-decodings', '0'), ('finetune', '--train-size', '0'), ('finetune', '--epochs', '0'),
+             ('finetune', '--lr', '-0.1'), ('predict', '--top', '0'), ('search', '--budget', '0'), ('search', '--seeds', '0'),
+             ('search', '--initial', '0'), ('search', '--batch', '0'), ('space', '--samples', '0')]
+    required = {'train': ['--out', out], 'evaluate': ['--out', out], 'finetune': ['--run', out, '--target', 'val_acc'],
+                'predict': ['--model', out, '--archs', tmp_path / 'archs.txt'], 'search': ['--run', out, '--out', out], 'space': []}
+    for command, name, value in cases:
+        code, err = _svge(capsys, command, *required[command], name, value)
+        assert code == 2, (command, name, value)
+        assert err.splitlines()[-1].startswith(f'svge {command}: error: argument {name}: must be ') and f"got '{value}'" in err, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_refused_start_writes_nothing_and_the_corrected_start_works(tmp_path, capsys):
+    "A start refused for its flags, its data or a bad combination leaves no run directory; the corrected start in the same --out trains."
+    import json
+    out, csv = tmp_path / 'run', _labelled_csv(tmp_path / 'labels.csv')
+    toy = ['train', '--data', csv, '--out', out, '--epochs', '1', '--max-train', '64', '--lr', '1e-3', '--decodings', '1',
+           '--prior-points', '10', '--prior-decodings', '1']
+    for extra, says in ((['--epochs', '0'], 'argument --epochs'),
+                        (['--validate', '64'], '--validate 64 needs more than 64 training graphs'),
+                        (['--recipe', 'paper', '--stop-at', '0.5'], 'holds out no graphs'),
+                        (['--target', 'no_such_column'], "No label 'no_such_column'"),
+                        (['--data', tmp_path / 'missing.csv'], 'does not exist'),
+                        (['--device', 'gpu'], 'device string: gpu')):
+        code, err = _svge(capsys, *toy, *extra)
+        assert code == 2 and says in err.splitlines()[-1] and 'Traceback' not in err, (extra, err)
+        assert not out.exists(), extra
+    code, err = _svge(capsys, *toy)
+    assert code == 0, err
+    results = json.loads((out / 'results.json').read_text())
+    assert results['epochs'] == 1 and results['decodings'] == 24 and results['target'] == 'cifar10_200ep_test_acc'
+
+
+def test_resume_continues_with_the_stored_settings(tmp_path, capsys):
+    """`--resume --out R` alone continues R with its stored training and evaluation settings; a flag that contradicts them
+    is refused, naming each setting and its stored value; a corrupt checkpoint is named. Refusals write nothing."""
+    import json
+    out, csv = tmp_path / 'run', _labelled_csv(tmp_path / 'labels.csv')
+    code, err = _svge(capsys, 'train', '--data', csv, '--out', out, '--recipe', 'paper', '--epochs', '1', '--max-train', '64',
+                      '--lr', '1e-3', '--decodings', '2', '--prior-points', '10', '--prior-decodings', '3')
+    assert code == 0, err
+    config = json.loads((out / 'config.json').read_text())
+    assert config['evaluation'] == {'decodings': 2, 'prior_points': 10, 'prior_decodings': 3} and config['max_train'] == 64
+    code, err = _svge(capsys, 'train', '--resume', '--out', out, '--epochs', '2')       # the paper recipe may train further
+    assert code == 0, err
+    results = json.loads((out / 'results.json').read_text())
+    assert results['epochs'] == 2 and results['decodings'] == 2 * 24 and results['samples'] == 10 * 3
+    assert len((out / 'metrics.jsonl').read_text().splitlines()) == 2
+    config = json.loads((out / 'config.json').read_text())
+    assert config['train']['epochs'] == 2 and config['train']['lr'] == 1e-3 and config['max_train'] == 64
+    assert config['data'] == str(csv) and config['evaluation']['decodings'] == 2
+    before = _files(out)
+    code, err = _svge(capsys, 'train', '--resume', '--out', out, '--lr', '1e-2', '--max-train', '100', '--prior-points', '10')
+    assert code == 2 and err.count('\n') == 1, err
+    assert '--lr 0.01 (stored: 0.001)' in err and '--max-train 100 (stored: 64)' in err and '--prior-points' not in err
+    code, err = _svge(capsys, 'train', '--resume', '--out', out, '--decodings', '100')
+    assert code == 2 and '--decodings 100 (stored: 2)' in err and 'svge evaluate' in err
+    assert _files(out) == before
+    (out / 'checkpoint.pt').write_bytes(b'not a checkpoint')
+    for argv in (['train', '--resume', '--out', out], ['evaluate', '--out', out, '--decodings', '1']):
+        code, err = _svge(capsys, *argv)
+        assert code == 2 and err.count('\n') == 1 and f'{out / "checkpoint.pt"}: unreadable checkpoint' in err, err
+    assert _files(out) == {**before, 'checkpoint.pt': b'not a checkpoint'}
+
+
+def test_broken_config_json_is_named(tmp_path, capsys):
+    "A config.json that is not JSON, lacks keys or has values of the wrong type: one line naming the file and what to do."
+    import json
+    out = tmp_path / 'run'
+    out.mkdir()
+    config = out / 'config.json'
+    config.write_text('{"model": {"space": "nb201"}, "train": }')
+    result = subprocess.run(['svge', 'train', '--resume', '--out', str(out)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and 'Traceback' not in result.stderr
+    assert result.stderr == (f'svge train: error: {config} is not valid JSON (line 1 column 40: Expecting value): '
+                             'fix it, or start the run in a new --out.\n')
+    for text, says in (('{"model": {"space": "nb201"}, "train": ', 'is not valid JSON (line 1 column'),
+                       ('{}', 'lacks model, train, data'),
+                       (json.dumps({'model': {'space': 'nb201'}, 'train': {'recipe': 'fast', 'epochs': 'ten', 'lr': 1e-3,
+                                                                           'seed': 1, 'schedule': 'onecycle'}, 'data': 'x.csv'}),
+                        'has train.epochs = "ten", expected int')):
+        config.write_text(text)
+        for argv in (['train', '--out', out], ['train', '--resume', '--out', out], ['evaluate', '--out', out],
+                     ['finetune', '--run', out, '--target', 'val_acc']):
+            code, err = _svge(capsys, *argv)
+            assert code == 2 and err.count('\n') == 1 and f'{config} {says}' in err and 'fix it' in err, (argv, err)
+        assert _files(out) == {'config.json': text.encode()}
