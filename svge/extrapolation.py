@@ -82,8 +82,8 @@ def enas_skip_density(g: ArchGraph) -> float:
     "Share of the possible skip connections of an ENAS network that are present (a size-free made-up target)."
     layers = g.num_nodes - 2
     possible = layers * (layers - 1) / 2
-    chain = layers - 1 + 2                                         # consecutive layers, input->layer 1, last->output
-    return (g.num_edges - chain + 1) / possible if possible else 0.0
+    chain = layers + 1                                             # input -> layer 0 -> ... -> last layer -> output
+    return (g.num_edges - chain) / possible if possible else 0.0
 
 # %% ../nbs/10_extrapolation.ipynb #d07d2268
 def seed_agreement(models, graphs: list[ArchGraph]) -> float:

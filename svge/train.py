@@ -260,11 +260,12 @@ def read_metrics(path) -> list[dict]:
 def plot_losses(history: list[dict], path=None):
     "Seaborn line plots of the training loss and its two terms per epoch (batch means); saved to `path` when given."
     import pandas as pd, seaborn as sns
-    names = {'loss': 'loss = reconstruction + β·KL', 'recon': 'reconstruction −log p(G|z)', 'kl': 'KL(q(z|G) ‖ p(z))'}
+    names = {'loss': 'loss = reconstruction + β·KL', 'recon': 'reconstruction term', 'kl': 'KL term (before β)'}
     frame = pd.DataFrame(history).melt(id_vars='epoch', value_vars=list(names), var_name='term').replace({'term': names})
     grid = sns.relplot(frame, x='epoch', y='value', col='term', kind='line', marker='o', height=2.8,
                        facet_kws=dict(sharey=False))
     grid.set_titles('{col_name}').set_axis_labels('epoch', 'nats per graph (training mean)')
+    for ax in grid.axes.flat: ax.yaxis.set_tick_params(labelleft=True); ax.set_ylabel('nats per graph (training mean)')
     if path: grid.savefig(path, dpi=120)
     return grid
 
@@ -298,11 +299,16 @@ def plot_time_to_quality(curves: pd.DataFrame, machine: str = '2 CPU cores', pat
     spaces = list(dict.fromkeys(shown['space']))
     fig, axes = plt.subplots(len(spaces), 1, figsize=(9, 3.4 * len(spaces)), squeeze=False)
     for ax, space in zip(axes[:, 0], spaces):
-        sns.lineplot(shown[shown['space'] == space], x='minutes', y='reconstruction', hue='run', marker='o',
-                     markersize=4, ax=ax)
+        runs = list(dict.fromkeys(shown.loc[shown['space'] == space, 'run']))
+        # the same colour for the same role in every panel: the paper's recipe first, the fast recipe last
+        middle = ['tab:orange', 'tab:red', 'tab:purple', 'tab:brown', 'tab:pink', 'tab:olive']
+        colours = {run: 'tab:blue' if k == 0 else 'tab:green' if k == len(runs) - 1 else middle[(k - 1) % len(middle)]
+                   for k, run in enumerate(runs)}
+        sns.lineplot(shown[shown['space'] == space], x='minutes', y='reconstruction', hue='run', hue_order=runs,
+                     palette=colours, marker='o', markersize=4, ax=ax)
         ax.axhline(0.99, color='grey', lw=0.8, ls=':', label='99 %')
         ax.set(title=f'search space {space}', xlabel=f'training minutes ({machine})', ylim=(-0.02, 1.02),
-               ylabel='validation reconstruction\n(forward merge)')
+               ylabel='validation reconstruction\n(share of graphs, forward merge)')
         ax.legend(loc='center left', bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
     fig.tight_layout()
     if path: fig.savefig(path, dpi=110, bbox_inches='tight')
