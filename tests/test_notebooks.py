@@ -21,7 +21,7 @@ FIGURE_CALLS = ('plt.', 'sns.', 'plot_', 'draw_graph(', '.plot(', 'imshow(')
 
 
 def _draws(source: str) -> bool:
-    if source.startswith(('#| export', '#| hide')): return False         # definitions and set-up draw nothing
+    if source.startswith(('#| export', '#| hide', 'show_doc(')): return False   # definitions, set-up and API docs draw nothing
     code = '\n'.join(line for line in source.splitlines() if not line.lstrip().startswith('#'))
     return (any(call in code for call in FIGURE_CALLS) and 'def ' not in code and 'path=' not in code
             and 'plt.close(' not in code)                                  # a cell that closes its figures shows none
