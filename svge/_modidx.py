@@ -89,6 +89,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'svge.drawing.draw_graph': ('drawing.html#draw_graph', 'svge/drawing.py'),
                               'svge.drawing.drawing_problems': ('drawing.html#drawing_problems', 'svge/drawing.py'),
                               'svge.drawing.longest_span': ('drawing.html#longest_span', 'svge/drawing.py'),
+                              'svge.drawing.panel_top': ('drawing.html#panel_top', 'svge/drawing.py'),
                               'svge.drawing.plot_cells': ('drawing.html#plot_cells', 'svge/drawing.py'),
                               'svge.drawing.short_name': ('drawing.html#short_name', 'svge/drawing.py'),
                               'svge.drawing.type_colours': ('drawing.html#type_colours', 'svge/drawing.py')},
