@@ -1,8 +1,8 @@
 """Search benchmark: the time of one BO round and the whole closed-loop comparison on NAS-Bench-201.
 
-    python benchmarks/search.py --run runs/nb201 --table data/nb201_test_acc_200ep.csv.gz --out results \
+    python benchmarks/search.py --run runs/nb201 --out results \
         --targets cifar10_200ep_test_acc:300,cifar100_200ep_test_acc:150,ImageNet16-120_200ep_test_acc:150
-    python benchmarks/search.py --run runs/nb201 --table data/nb201_test_acc_200ep.csv.gz --rounds-only
+    python benchmarks/search.py --run runs/nb201 --rounds-only
 
 First it times BO rounds in isolation (GP fit, decoding the candidate codes, acquisition) after 10 and after
 100 evaluated cells, with 10 and with 50 points a round (50 is the papers' batch). Then it runs every method
@@ -23,7 +23,7 @@ import torch
 from svge.data import atomic_write
 from svge.run import open_run
 from svge.search import (BUDGETS, METHODS, LookupObjective, SearchTrace, SVGeCodec, _initial, bo_round, compare,
-                         latent_bounds, plot_search_comparison, summarise)
+                         latent_bounds, plot_search_comparison, summary_table)
 
 def time_round(objective, codec, bounds, evaluated: int, batch: int, candidates: int = 1000, screen: int = 100,
                seed: int = 0) -> dict:
@@ -38,7 +38,7 @@ def time_round(objective, codec, bounds, evaluated: int, batch: int, candidates:
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--run', default='runs/nb201', help='a trained NAS-Bench-201 run directory (svge train)')
-    p.add_argument('--table', default='data/nb201_test_acc_200ep.csv.gz', help='the NAS-Bench-201 accuracy table')
+    p.add_argument('--table', default=None, help='the NAS-Bench-201 accuracy table (default: the one that ships with svge)')
     p.add_argument('--targets', default='cifar10_200ep_test_acc',
                    help='comma-separated columns to maximise, one comparison each; NAME:BUDGET overrides --budget for one')
     p.add_argument('--methods', default=','.join(METHODS))
@@ -69,7 +69,7 @@ def main():
             runs = compare(objectives[target], codec, args.methods.split(','), budgets[target], range(args.seeds))
             frames.append(runs.assign(target=target))
         runs = pd.concat(frames, ignore_index=True)
-        summary = pd.concat([summarise(r, [b for b in BUDGETS if b <= budgets[t]]).assign(target=t)
+        summary = pd.concat([summary_table(r, [b for b in BUDGETS if b <= budgets[t]]).assign(target=t)
                              for t, r in runs.groupby('target', sort=False)])
         at150 = runs[runs['query'] == 150].groupby(['target', 'method']).seconds.sum()
         timing['comparison_seconds_to_150_queries'] = {t: round(float(at150[t].sum()), 1) for t in targets}

@@ -17,9 +17,9 @@ from torch.utils.flop_counter import FlopCounterMode
 from tqdm.auto import tqdm
 
 from svge.data import atomic_write, find_data_file, load_enas
-from svge.encoder import matmul_dtype_for
+from svge.fast_encoder import matmul_dtype_for
 from svge.graphs import DenseGraphs, EnasSpace
-from svge.train import keep_freed_memory
+from svge.fast_decoder import keep_freed_memory
 from svge.vae import SVGe, SVGeConfig
 
 
@@ -93,7 +93,7 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     device = torch.device(args.device)
-    keep_freed_memory()                       # as the Trainer does
+    keep_freed_memory()                       # as the svge command does
     products = 'bfloat16' if matmul_dtype_for(args.precision, device) == torch.bfloat16 else 'float32'
     graphs, source = training_graphs(4096, args.data)
     graphs = graphs.to(device)

@@ -1,10 +1,10 @@
 """Time to quality: train with a recipe and measure validation reconstruction against training wall-clock time.
 
-    python benchmarks/time_to_quality.py --space enas --data data/final_structures6.txt            # the fast recipe
-    python benchmarks/time_to_quality.py --space enas --data data/final_structures6.txt --recipe paper --minutes 30
+    python benchmarks/time_to_quality.py --space enas            # the fast recipe
+    python benchmarks/time_to_quality.py --space enas --recipe paper --minutes 30
     python benchmarks/time_to_quality.py --space nb201 --lr 1e-3 --batch-size 128                 # a variant
-    python benchmarks/time_to_quality.py --space enas --data data/final_structures6.txt --edge-loss mean   # the original loss
-    python benchmarks/time_to_quality.py --space enas --data data/final_structures6.txt --throughput-only
+    python benchmarks/time_to_quality.py --space enas --edge-loss mean   # the original loss
+    python benchmarks/time_to_quality.py --space enas --throughput-only
 
 The validation graphs are carved from the training split (never the test split), so settings chosen with
 this script do not peek at the test graphs. After every `--eval-every` epochs the model decodes each
@@ -19,10 +19,12 @@ from pathlib import Path
 
 import torch
 
-from svge.data import atomic_write
+from svge.data import atomic_write, local_table
 from svge.decoder import EDGE_LOSSES, MERGES
+from svge.graphs import get_space
 from svge.run import carve_validation, load_dataset, validation_scores
-from svge.train import Trainer, keep_freed_memory, minutes_to, recipe
+from svge.fast_decoder import keep_freed_memory
+from svge.train import Trainer, minutes_to, recipe
 from svge.vae import SVGe, SVGeConfig
 
 def training_throughput(model_config: SVGeConfig, graphs, batch_sizes=(32, 64, 128, 256), steps: int = 12,
@@ -46,7 +48,7 @@ def training_throughput(model_config: SVGeConfig, graphs, batch_sizes=(32, 64, 1
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--space', default='nb201', help='enas, enas12, nb101 or nb201')
-    p.add_argument('--data', default=None, help='benchmark file (none: the enumerated NAS-Bench-201 space)')
+    p.add_argument('--data', default=None, help="benchmark file (default: the space's table that ships with svge, else the enumerated NAS-Bench-201 space)")
     p.add_argument('--recipe', default='fast', choices=['fast', 'paper'])
     p.add_argument('--epochs', type=int, default=None, help="epochs (default: the recipe's)")
     p.add_argument('--minutes', type=float, default=None, help='stop once this much training time has passed')
@@ -69,7 +71,8 @@ def main(argv=None):
     p.add_argument('--json', default='benchmarks/time_to_quality.json')
     args = p.parse_args(argv)
 
-    dataset = load_dataset(args.space, args.data)
+    space = get_space(args.space)
+    dataset = load_dataset(space, args.data or local_table(space.name))      # the table that ships with svge by default
     train, _test = dataset.split(0.1, seed=args.seed)          # the test split is never looked at here
     train, val = carve_validation(train, args.val_size, seed=args.seed)
     if args.max_train: train = train.subset(range(min(args.max_train, len(train))))

@@ -7,12 +7,14 @@ from __future__ import annotations
 import argparse, math, sys, time
 from collections import Counter
 
+from .fast_decoder import keep_freed_memory
 from .graphs import get_space, NB201Space
+from .evaluate import PAPER_EVALUATION, EvaluationConfig
 from .run import EVALUATION_DEFAULTS, TRAIN_DEFAULTS
 
 # %% auto #0
-__all__ = ['PAPER_DECODINGS', 'TRAIN_SETTINGS', 'summarise_space', 'positive_int', 'non_negative_int', 'positive_float', 'share',
-           'build_parser', 'main']
+__all__ = ['TRAIN_SETTINGS', 'summarise_space', 'positive_int', 'non_negative_int', 'positive_float', 'share', 'build_parser',
+           'main']
 
 # %% ../nbs/09_cli.ipynb #dfd88013
 def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0) -> dict:
@@ -29,7 +31,6 @@ def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0) -
                 seconds=round(time.perf_counter() - start, 2))
 
 # %% ../nbs/09_cli.ipynb #7feafdb5
-PAPER_DECODINGS = 100      # decodings per test graph in the paper's reconstruction accuracy (SVGe §IV-A)
 TRAIN_SETTINGS = ('space', 'data', 'recipe', 'epochs', 'batch_size', 'lr', 'val_size', 'stop_at', 'device', 'seed',
                   'decodings', 'prior_points', 'prior_decodings', 'target', 'precision', 'max_train')   # flags left at None: not given
 
@@ -38,13 +39,13 @@ def _cmd_train(args):
     given = {k: getattr(args, k) for k in TRAIN_SETTINGS}
     if args.paper:
         if args.recipe not in (None, 'paper'): raise ValueError(f'--paper trains with the paper recipe; leave out --recipe {args.recipe}.')
-        given.update(recipe='paper', decodings=args.decodings or PAPER_DECODINGS)
+        given.update(recipe='paper', decodings=args.decodings or PAPER_EVALUATION.decodings)
     out = args.out or f'runs/{args.space or TRAIN_DEFAULTS["space"]}'
     _print_results(train_and_evaluate(out=out, resume=args.resume, **given))
 
 def _cmd_evaluate(args):
     from svge.run import reevaluate
-    _print_results(reevaluate(args.out, args.decodings, args.prior_points, args.prior_decodings))
+    _print_results(reevaluate(args.out, EvaluationConfig(args.decodings, args.prior_points, args.prior_decodings)))
 
 def _cmd_finetune(args):
     from svge.predictor import finetune_run
@@ -132,9 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="continue the run in --out from its checkpoint with its stored settings, training and evaluation: leave out the "
                         "other flags; one that contradicts the stored run is refused (only --device, and --epochs with the paper recipe, may change)")
     p.add_argument('--paper', action='store_true',
-                   help=f"the paper's protocol: --recipe paper and {PAPER_DECODINGS} decodings per test graph (unless --decodings)")
+                   help=f"the paper's protocol: --recipe paper and {PAPER_EVALUATION.decodings} decodings per test graph (unless --decodings)")
     p.add_argument('--decodings', type=positive_int, default=None,
-                   help=f'decodings per test graph, 1 or more (default: {e["decodings"]}, or {PAPER_DECODINGS} with --paper)')
+                   help=f'decodings per test graph, 1 or more (default: {e["decodings"]}, or {PAPER_EVALUATION.decodings} with --paper)')
     p.add_argument('--prior-points', type=positive_int, default=None,
                    help=f'prior points for validity/uniqueness/novelty, 1 or more (default: {e["prior_points"]})')
     p.add_argument('--prior-decodings', type=positive_int, default=None, help=f'decodings per prior point, 1 or more (default: {e["prior_decodings"]})')
@@ -146,9 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser('evaluate', help="evaluate a trained run's checkpoint again")
     p.add_argument('--out', required=True, help='run directory written by svge train')
-    p.add_argument('--decodings', type=positive_int, default=100, help='decodings per test graph (paper: 100)')
-    p.add_argument('--prior-points', type=positive_int, default=1000, help='prior points (paper: 1,000)')
-    p.add_argument('--prior-decodings', type=positive_int, default=10, help='decodings per prior point (paper: 10)')
+    p.add_argument('--decodings', type=positive_int, default=PAPER_EVALUATION.decodings, help='decodings per test graph (paper: 100)')
+    p.add_argument('--prior-points', type=positive_int, default=PAPER_EVALUATION.prior_points, help='prior points (paper: 1,000)')
+    p.add_argument('--prior-decodings', type=positive_int, default=PAPER_EVALUATION.prior_decodings, help='decodings per prior point (paper: 10)')
     p.set_defaults(handler=_cmd_evaluate)
 
     p = sub.add_parser('finetune', help='fine-tune a trained run with the performance predictor, as in the paper')
@@ -173,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser('search', help='search a trained run\'s space (BO, predictor-guided, random, REA) against a lookup table')
     p.add_argument('--run', default='runs/nb201', help='run directory of a trained model (default: runs/nb201)')
-    p.add_argument('--table', default='data/nb201_test_acc_200ep.csv.gz', help='NAS-Bench-201 accuracy table (CSV)')
+    p.add_argument('--table', default=None, help='NAS-Bench-201 accuracy table (CSV; default: the one that ships with svge)')
     p.add_argument('--target', default='cifar10_200ep_test_acc',
                    help='column to maximise, e.g. cifar100_200ep_test_acc or ImageNet16-120_200ep_test_acc')
     p.add_argument('--methods', default='bo,predictor,random,rea', help='comma-separated: bo, predictor, random, rea')
@@ -188,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     "Run `svge` with `argv` (default: the process arguments); returns the exit code (argparse exits with 2 on a bad flag)."
     args = build_parser().parse_args(argv)
+    keep_freed_memory()                          # a process-wide setting: here, at the entry point
     try: args.handler(args)
     except (ValueError, KeyError, RuntimeError, OSError, FloatingPointError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e

@@ -321,20 +321,22 @@ def download_benchmark(name: str, data_dir='data', progress: bool = True) -> Pat
 
 # %% ../nbs/01_data.ipynb #88b1bc30
 def find_data_file(name: str, *subdirs: str) -> Path | None:
-    "First existing `name` in `$SVGE_DATA`, `data/`, `../data/` or `../../data/` (or None)."
+    "First existing `name` in `$SVGE_DATA`, `data/`, `../data/`, `../../data/`, then the tables inside the package (or None)."
     # SVGE_DATA names a folder of your own; ../data serves the notebooks, ../../data the course's assignment folders
     roots = [Path(p) for p in (os.environ.get('SVGE_DATA'), 'data', '../data', '../../data') if p]
     for root in roots:
         for p in [root / name] + [root / s / name for s in subdirs]:
             if p.exists(): return p
-    return None
+    from svge import data as module                  # the installed module's folder (a notebook has no __file__)
+    packaged = Path(module.__file__).resolve().parent / 'tables' / name
+    return packaged if packaged.exists() else None
 
 # %% ../nbs/01_data.ipynb #6e654e81
-LOCAL_TABLES = {'enas6': ('final_structures6.txt', 'enas'),                # committed in data/ (MIT; see data/README.md)
+LOCAL_TABLES = {'enas6': ('final_structures6.txt', 'enas'),     # shipped in the package, svge/tables/ (MIT; see LICENSES.md there)
                 'nb201': ('nb201_test_acc_200ep.csv.gz', 'nb201')}
 
 def local_table(space_name: str) -> Path | None:
-    "The committed label table of space `space_name` where `find_data_file` sees it, else None (then pass a file)."
+    "The label table of space `space_name` that ships with the package (or a copy `find_data_file` sees first), else None."
     if space_name not in LOCAL_TABLES: return None
     name, subdir = LOCAL_TABLES[space_name]
     return find_data_file(name, subdir)

@@ -4,18 +4,17 @@
 
 # %% ../nbs/03_decoder.ipynb #406ec2d0
 from __future__ import annotations
-import copy
 import torch
 import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn
 
-from .encoder import GatedSumReadout, TwoSidedGNN, incoming_adjacency, matmul_dtype_for, pack_two_sided, two_sided_layers
+from .encoder import GatedSumReadout, TwoSidedGNN
 from .drawing import plot_cells
 from .graphs import INPUT, OUTPUT, PAD_TYPE, ArchGraph, DenseGraphs
 
 # %% auto #0
-__all__ = ['EDGE_LOSSES', 'MERGES', 'Generator', 'PackedSteps', 'merge_two_sided', 'decoding_steps', 'draw_decoding']
+__all__ = ['EDGE_LOSSES', 'MERGES', 'Generator', 'PartialGraphs', 'merge_two_sided', 'decoding_steps', 'draw_decoding']
 
 # %% ../nbs/03_decoder.ipynb #dabaeca6
 class Generator(nn.Module):
@@ -24,7 +23,6 @@ class Generator(nn.Module):
         super().__init__()
         hidden = node_dim + latent_dim                                      # 306 in the reference
         self.num_types = num_types
-        self.precision = 'float32'                               # see `matmul_dtype_for`; set by `SVGe`
         self.gnn = TwoSidedGNN(node_dim, layers)
         self.graph_readout = GatedSumReadout(node_dim, latent_dim)         # h_G
         self.init_readout = GatedSumReadout(node_dim, latent_dim)          # h_G^init
@@ -33,9 +31,6 @@ class Generator(nn.Module):
         self.node_init = nn.Sequential(nn.Linear(node_dim + 2 * latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, node_dim))
         self.start_init = nn.Sequential(nn.Linear(node_dim + latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, node_dim))
         self.edge_head = nn.Sequential(nn.Linear(2 * node_dim + 2 * latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, 1))
-
-    @property
-    def matmul_dtype(self): return matmul_dtype_for(self.precision, self.embedding.weight.device)
 
 # %% ../nbs/03_decoder.ipynb #c8b88a47
 @patch
@@ -56,71 +51,7 @@ def edge_logits(self: Generator, states, new_state, h_graph, z):
     shared = F.linear(torch.cat([new_state, h_graph, z], -1), first.weight[:, node_dim:], first.bias)  # (B, H)
     return second(torch.relu(from_u + shared[:, None])).squeeze(-1)                          # (B, t)
 
-# %% ../nbs/03_decoder.ipynb #92f7aa70
-class PackedSteps:
-    "A `Generator`'s weights rearranged once for latent codes `z` (B, Z), so each step is a few batched products."
-    def __init__(self, gen: Generator, z):
-        D, Z = gen.embedding.embedding_dim, z.shape[-1]
-        self.gen, self.z, self.half, self.Z = gen, z, D // 2, Z
-        self.gnn = pack_two_sided(gen.gnn, gen.matmul_dtype)
-        edge1, type1, init1, start1 = gen.edge_head[0], gen.type_head[0], gen.node_init[0], gen.start_init[0]
-        self.H = edge1.out_features
-        readouts = (gen.graph_readout, gen.init_readout)
-        node_w = torch.cat([r.value.weight for r in readouts] + [r.gate.weight for r in readouts] + [edge1.weight[:, :D]])
-        self.node_w = torch.stack(node_w.T.split(self.half, 0))           # (2, D/2, 2Z+2+H), float32
-        self.matmul_dtype = gen.matmul_dtype or node_w.dtype              # cast per step: gradients add up in float32
-        self.node_b = torch.cat([r.value.bias for r in readouts] + [r.gate.bias for r in readouts] + [edge1.bias.new_zeros(self.H)])
-        self.type_w, self.type_z = type1.weight[:, :Z], F.linear(z, type1.weight[:, Z:], type1.bias)          # (B, Z)
-        self.init_table = gen.embedding.weight @ init1.weight[:, :D].T                                   # (T, H)
-        self.init_w, self.init_z = init1.weight[:, D:D + Z], F.linear(z, init1.weight[:, D + Z:], init1.bias)  # (B, H)
-        self.start_table = gen.embedding.weight @ start1.weight[:, :D].T                                 # (T, H)
-        self.start_z = F.linear(z, start1.weight[:, D:], start1.bias)                                   # (B, H)
-        self.edge_w, self.edge_z = edge1.weight[:, D:2 * D + Z], F.linear(z, edge1.weight[:, 2 * D + Z:], edge1.bias)
-
-    def select(self, rows) -> PackedSteps:
-        "The same weights for the latent codes `z[rows]` (used when rows are regrouped during generation)."
-        picked = copy.copy(self)
-        for name in ('type_z', 'init_z', 'start_z', 'edge_z'): setattr(picked, name, getattr(self, name)[rows])
-        return picked
-
-    def product(self, x, weight):                # x @ weight.T multiplied in the products' dtype, result in x's dtype
-        if self.matmul_dtype == x.dtype: return x @ weight.T
-        return (x.to(self.matmul_dtype) @ weight.to(self.matmul_dtype).T).to(x.dtype)
-
-    def linear(self, x, layer: nn.Linear):       # layer(x), the product as in `product`
-        return layer(x) if self.matmul_dtype == x.dtype else self.product(x, layer.weight).add_(layer.bias)
-
-    def halves(self, state):                     # (B, D) -> (2, B, 1, D/2)
-        return state.view(len(state), 2, self.half).transpose(0, 1)[:, :, None]
-
-    def start(self, types):                      # first node's state from its type and z -> (2, B, 1, D/2)
-        return self.halves(self.linear(torch.relu(self.start_table[types] + self.start_z), self.gen.start_init[2]))
-
-    def summaries(self, h2):
-        "h_G (B, Z), h_G^init (B, Z) and every node's edge-MLP part (B, t, H) from stacked states (2, B, t, D/2)."
-        _, B, t, half = h2.shape
-        proj = torch.bmm(h2.reshape(2, B * t, half).to(self.matmul_dtype), self.node_w.to(self.matmul_dtype))
-        proj = proj[0].to(h2.dtype).add_(proj[1]).view(B, t, -1).add_(self.node_b)   # the two halves' parts, in float32
-        value_graph, value_init, gates, from_u = proj.split([self.Z, self.Z, 2, self.H], -1)
-        if t == 1: return value_graph[:, 0], value_init[:, 0], from_u    # one node: the linear parts only
-        weight = torch.sigmoid(gates)                                     # (B, t, 2)
-        return (weight[..., :1] * value_graph).sum(1), (weight[..., 1:] * value_init).sum(1), from_u
-
-    def type_logits(self, h_graph):              # (B, T), or (B, S, T) for summaries of S steps (B, S, Z)
-        z_part = self.type_z if h_graph.dim() == 2 else self.type_z[:, None]
-        return self.gen.type_head[2](torch.relu(h_graph @ self.type_w.T + z_part))
-
-    def new_state(self, types, h_init):          # (B, D)
-        return self.linear(torch.relu(self.init_table[types] + h_init @ self.init_w.T + self.init_z), self.gen.node_init[2])
-
-    def edge_hidden(self, from_u, new_state, h_graph):   # (B, t, H): the edge MLP's hidden layer
-        shared = self.product(torch.cat([new_state, h_graph], -1), self.edge_w).add_(self.edge_z)   # (B, H)
-        return torch.relu(from_u + shared[:, None])
-
-    def edge_logits(self, from_u, new_state, h_graph):   # (B, t)
-        return self.gen.edge_head[2](self.edge_hidden(from_u, new_state, h_graph)).squeeze(-1)
-
-# %% ../nbs/03_decoder.ipynb #b828fc98
+# %% ../nbs/03_decoder.ipynb #eb3a9bd0
 EDGE_LOSSES = ('mean', 'sum')   # a step's edge terms: averaged (original code) or summed (log-likelihood, D-VAE)
 
 @patch
@@ -128,35 +59,44 @@ def teacher_forcing(self: Generator, graphs: DenseGraphs, z, edge_loss: str = 'm
     """Reconstruction loss (B,) of each graph: Σ over its steps of type cross-entropy + the step's edge BCE, averaged
     over its candidate edges (`edge_loss='mean'`, the original code) or summed (`'sum'`: exactly -log p(graph | z))."""
     if edge_loss not in EDGE_LOSSES: raise ValueError(f'edge_loss must be one of {EDGE_LOSSES}, got {edge_loss!r}.')
-    types, adj, lengths = graphs.types.clamp(min=0), graphs.adj.to(z.dtype), graphs.num_nodes  # (B, N), (B, N, N)
-    steps, incoming = PackedSteps(self, z), incoming_adjacency(adj)
-    h2 = steps.start(types[:, 0])                                             # (2, B, 1, D/2)
-    summaries, edge_hidden = [], []
-    last = int(lengths.max())
-    for t in range(1, last):
-        if t >= 2: h2 = two_sided_layers(steps.gnn, h2, incoming[:, :, :t, :t])   # new states replace the old
-        h_graph, h_init, from_u = steps.summaries(h2)
-        summaries.append(h_graph)
-        new_state = steps.new_state(types[:, t], h_init)                      # (B, D)
-        if t >= 2: edge_hidden.append(steps.edge_hidden(from_u, new_state, h_graph))   # (B, t, H); start -> 1 is given
-        h2 = torch.cat([h2, steps.halves(new_state)], 2)                      # (2, B, t+1, D/2)
-    # the heads' last layers and the losses of all steps at once (they do not feed back into the loop)
-    step_of = torch.arange(1, last, device=z.device)                          # (S,) the node each step adds
-    has_step = step_of < lengths[:, None]                                     # (B, S) graphs without node t are done
-    logits = steps.type_logits(torch.stack(summaries, 1))                     # (B, S, T)
-    type_loss = F.cross_entropy(logits.flatten(0, 1), types[:, 1:last].flatten(), reduction='none').view(len(z), -1)
-    loss = (type_loss * has_step).sum(1)
-    if edge_hidden:                                                           # pairs (u, t) for t >= 2, u < t, in step order
-        target_node = torch.cat([torch.full((t,), t, device=z.device) for t in range(2, last)])   # (P,)
-        source_node = torch.cat([torch.arange(t, device=z.device) for t in range(2, last)])      # (P,)
-        last_layer = self.edge_head[2]           # Linear(H -> 1) as a vector product: its backward is elementwise, not a K=1 matmul
-        edge_logits = torch.cat(edge_hidden, 1) @ last_layer.weight[0] + last_layer.bias          # (B, P)
-        bce = F.binary_cross_entropy_with_logits(edge_logits, adj[:, source_node, target_node], reduction='none')
-        # 'mean' over a step's candidate edges: each pair weighs 1/t; 'sum': each weighs 1; masked like the step
-        weight = has_step[:, target_node - 1]
-        if edge_loss == 'mean': weight = weight / target_node
-        loss = loss + (bce * weight).sum(1)
+    types, adj, lengths = graphs.types.clamp(min=0), graphs.adj.to(z.dtype), graphs.num_nodes   # (B, N), (B, N, N)
+    states = self.start_init(torch.cat([self.embedding(types[:, 0]), z], -1))[:, None]        # (B, 1, D)
+    loss = z.new_zeros(len(z))
+    for t in range(1, int(lengths.max())):
+        states, h_graph, h_init = self.summarise(states, adj[:, :t, :t])
+        step = F.cross_entropy(self.type_head(torch.cat([h_graph, z], -1)), types[:, t], reduction='none')
+        new_state = self.node_init(torch.cat([self.embedding(types[:, t]), h_init, z], -1))  # (B, D)
+        if t >= 2:                                # the edge start -> first node is given, not learnt
+            logits = self.edge_logits(states, new_state, h_graph, z)                         # (B, t)
+            bce = F.binary_cross_entropy_with_logits(logits, adj[:, :t, t], reduction='none')
+            step = step + (bce.mean(1) if edge_loss == 'mean' else bce.sum(1))
+        loss = loss + step * (t < lengths)        # graphs that have no node t are done
+        states = torch.cat([states, new_state[:, None]], 1)                                  # (B, t+1, D)
     return loss
+
+# %% ../nbs/03_decoder.ipynb #5d0c7a21
+class PartialGraphs:
+    "The graphs being generated, one per row: node types, adjacency, lengths, and which rows have stopped."
+    def __init__(self, z, start_type, stop_type, max_nodes: int):
+        B, device = len(z), z.device
+        self.start = torch.as_tensor(start_type, device=device).expand(B)      # (B,) first node's type
+        self.stop = torch.as_tensor(stop_type, device=device).expand(B)        # (B,) the type that ends a row
+        self.types = torch.full((B, max_nodes), PAD_TYPE, dtype=torch.long, device=device)
+        self.types[:, 0] = self.start
+        self.adj = torch.zeros(B, max_nodes, max_nodes, dtype=z.dtype, device=device)
+        self.lengths = torch.full((B,), max_nodes, dtype=torch.long, device=device)
+        self.done = torch.zeros(B, dtype=torch.bool, device=device)
+
+    def add_node(self, t: int, new_type, edges) -> bool:
+        "Node t with its type (B,) and incoming edges (B, t), in the rows that have not stopped; True once all have."
+        self.types[:, t] = torch.where(self.done, PAD_TYPE, new_type)
+        self.adj[:, :t, t] = (edges & ~self.done[:, None]).to(self.adj.dtype)
+        finishing = ~self.done & (new_type == self.stop)
+        self.lengths = torch.where(finishing, t + 1, self.lengths)
+        self.done = self.done | finishing
+        return bool(self.done.all())
+
+    def graphs(self) -> DenseGraphs: return DenseGraphs(self.types, self.adj.bool(), self.lengths)
 
 # %% ../nbs/03_decoder.ipynb #618381a0
 @patch
@@ -164,37 +104,22 @@ def teacher_forcing(self: Generator, graphs: DenseGraphs, z, edge_loss: str = 'm
 def generate(self: Generator, z, start_type, stop_type, max_nodes: int, greedy: bool = False,
              rng: torch.Generator | None = None) -> DenseGraphs:
     "One graph per row of `z` (B, Z), from `start_type` until `stop_type` (ints or (B,) tensors) or `max_nodes`."
-    B, device = len(z), z.device
-    start = torch.as_tensor(start_type, device=device).expand(B)
-    stop = torch.as_tensor(stop_type, device=device).expand(B)
-    types = torch.full((B, max_nodes), PAD_TYPE, dtype=torch.long, device=device)
-    adj = torch.zeros(B, max_nodes, max_nodes, dtype=z.dtype, device=device)
-    lengths = torch.full((B,), max_nodes, dtype=torch.long, device=device)
-    done = torch.zeros(B, dtype=torch.bool, device=device)
-    types[:, 0] = start
-    steps, incoming = PackedSteps(self, z), incoming_adjacency(adj)           # (2, B, N, N), filled in as edges appear
-    h2 = steps.start(start)                                                   # (2, B, 1, D/2)
+    rows = PartialGraphs(z, start_type, stop_type, max_nodes)
+    states = self.start_init(torch.cat([self.embedding(rows.start), z], -1))[:, None]     # (B, 1, D)
     for t in range(1, max_nodes):
-        if t >= 2: h2 = two_sided_layers(steps.gnn, h2, incoming[:, :, :t, :t])
-        h_graph, h_init, from_u = steps.summaries(h2)
-        type_logits = steps.type_logits(h_graph)                              # (B, T)
+        states, h_graph, h_init = self.summarise(states, rows.adj[:, :t, :t])
+        type_logits = self.type_head(torch.cat([h_graph, z], -1))                          # (B, T)
         if greedy: new_type = type_logits.argmax(-1)
         else: new_type = torch.multinomial(torch.softmax(type_logits.float(), -1), 1, generator=rng)[:, 0]
-        if t == max_nodes - 1: new_type = stop.clone()       # out of room: the last node must be the stop node
-        new_state = steps.new_state(new_type, h_init)                         # (B, D)
-        if t == 1: edges = torch.ones(B, 1, dtype=torch.bool, device=device)  # forced start -> node 1
+        if t == max_nodes - 1: new_type = rows.stop.clone()  # out of room: the last node must be the stop node
+        new_state = self.node_init(torch.cat([self.embedding(new_type), h_init, z], -1))   # (B, D)
+        if t == 1: edges = torch.ones(len(z), 1, dtype=torch.bool, device=z.device)   # forced start -> node 1
         else:
-            p_edge = torch.sigmoid(steps.edge_logits(from_u, new_state, h_graph).float())   # (B, t)
+            p_edge = torch.sigmoid(self.edge_logits(states, new_state, h_graph, z).float())  # (B, t)
             edges = p_edge > 0.5 if greedy else torch.bernoulli(p_edge, generator=rng).bool()
-        types[:, t] = torch.where(done, PAD_TYPE, new_type)
-        adj[:, :t, t] = (edges & ~done[:, None]).to(adj.dtype)
-        incoming[0, :, t, :t], incoming[1, :, :t, t] = adj[:, :t, t], adj[:, :t, t]   # u -> t, seen from both sides
-        finishing = ~done & (new_type == stop)
-        lengths = torch.where(finishing, t + 1, lengths)
-        done = done | finishing
-        if done.all(): break
-        h2 = torch.cat([h2, steps.halves(new_state)], 2)
-    return DenseGraphs(types, adj.bool(), lengths)
+        if rows.add_node(t, new_type, edges): break
+        states = torch.cat([states, new_state[:, None]], 1)                                # (B, t+1, D)
+    return rows.graphs()
 
 # %% ../nbs/03_decoder.ipynb #a81d16bd
 MERGES = ('union', 'forward')   # how the two decoding passes become one cell
@@ -213,74 +138,6 @@ def merge_two_sided(forward: DenseGraphs, backward: DenseGraphs, merge: str = 'u
     mapped = mapped & inside[:, :, None] & inside[:, None, :]
     return DenseGraphs(forward.types.clone(), forward.adj | mapped, forward.num_nodes.clone())
 
-# %% ../nbs/03_decoder.ipynb #9e94dffb
-@patch
-@torch.no_grad()
-def generate_shared(self: Generator, z, start_type, stop_type, max_nodes: int, samples: int,
-                    rng: torch.Generator | None = None) -> DenseGraphs:
-    "`samples` draws of `generate` for every row of `z` (B, Z), computing each distinct partial graph once; row b·samples+k."
-    B, device = len(z), z.device
-    start = torch.as_tensor(start_type, device=device).expand(B)
-    stop = torch.as_tensor(stop_type, device=device).expand(B)
-    steps = PackedSteps(self, z)
-    owner = torch.arange(B, device=device)                      # latent row of every distinct partial graph
-    count = torch.full((B,), samples, dtype=torch.long, device=device)
-    types = torch.full((B, max_nodes), PAD_TYPE, dtype=torch.long, device=device)
-    types[:, 0] = start
-    adj = torch.zeros(B, max_nodes, max_nodes, dtype=z.dtype, device=device)
-    h2 = steps.start(start)                                     # (2, R, 1, D/2), R distinct partial graphs
-    finished = []                                               # (owner, count, types, adj, length) of done rows
-    rows, rows_owner = steps, owner                             # steps for the rows in `owner`
-    for t in range(1, max_nodes):
-        if rows_owner is not owner: rows, rows_owner = steps.select(owner), owner   # regroup only when rows changed
-        if t >= 2: h2 = two_sided_layers(rows.gnn, h2, incoming_adjacency(adj[:, :t, :t]))
-        h_graph, h_init, from_u = rows.summaries(h2)
-        # (2) one type per draw; draws with the same (row, type) share the new node's state
-        draw_row = torch.repeat_interleave(torch.arange(len(owner), device=device), count)            # (S,)
-        if t == max_nodes - 1: draw_type = stop[owner][draw_row]
-        else:
-            probs = torch.softmax(rows.type_logits(h_graph).float(), -1)                            # (R, T)
-            draw_type = torch.multinomial(probs[draw_row], 1, generator=rng)[:, 0]
-        pair_key, draw_pair = torch.unique(draw_row * self.num_types + draw_type, return_inverse=True)
-        pair_row, pair_type = pair_key // self.num_types, pair_key % self.num_types
-        same_rows = len(pair_key) == len(owner)  # one type per row (e.g. samples=1): pair p is row p
-        pick = slice(None) if same_rows else pair_row                     # each pair's row, no gather when same
-        pair_rows = rows if same_rows else rows.select(pair_row)
-        new_state = pair_rows.new_state(pair_type, h_init[pick])                                    # (P, D)
-        # (3) edges per draw; draws with the same (row, type, edges) become one new row
-        if t == 1: bits = torch.ones(len(draw_row), dtype=torch.long, device=device)               # forced start -> 1
-        else:
-            p_edge = torch.sigmoid(pair_rows.edge_logits(from_u[pick], new_state, h_graph[pick]).float())
-            edges = torch.bernoulli(p_edge[draw_pair], generator=rng).long()                          # (S, t)
-            bits = (edges << torch.arange(t, device=device)).sum(1)
-        new_key, new_count = torch.unique(draw_pair * (1 << t) + bits, return_counts=True)
-        parent_pair, new_bits = new_key >> t, new_key & ((1 << t) - 1)
-        if len(new_key) == len(owner):           # every row continues as exactly one row: nothing to regroup
-            count = new_count
-            types[:, t] = pair_type
-            h2 = torch.cat([h2, steps.halves(new_state)], 2)
-        else:
-            parent = pair_row[parent_pair]
-            owner, count, types, adj = owner[parent], new_count, types[parent], adj[parent]
-            types[:, t] = pair_type[parent_pair]
-            h2 = torch.cat([h2[:, parent], steps.halves(new_state[parent_pair])], 2)
-        adj[:, :t, t] = ((new_bits[:, None] >> torch.arange(t, device=device)) & 1).to(adj.dtype)
-        # (4) rows that chose the stop type are finished
-        stopped = types[:, t] == stop[owner]
-        if stopped.any():
-            finished.append((owner[stopped], count[stopped], types[stopped], adj[stopped],
-                             torch.full((int(stopped.sum()),), t + 1, device=device)))
-            keep = ~stopped
-            owner, count, types, adj, h2 = owner[keep], count[keep], types[keep], adj[keep], h2[:, keep]
-        if len(owner) == 0: break
-    owner, count, types, adj, length = (torch.cat(x) for x in zip(*finished))
-    # every distinct graph repeated by its count, then each latent row's draws in a random order
-    expand = torch.repeat_interleave(torch.arange(len(owner), device=device), count)
-    shuffle = torch.rand(len(expand), generator=rng, device=device)
-    order = torch.argsort(owner[expand].double() + shuffle.double())  # grouped by latent row, random within
-    chosen = expand[order]
-    return DenseGraphs(types[chosen], adj[chosen].bool(), length[chosen])
-
 # %% ../nbs/03_decoder.ipynb #fbb1d6a5
 @patch
 @torch.no_grad()
@@ -288,11 +145,6 @@ def decode_passes(self: Generator, z, max_nodes: int, samples: int = 1, greedy: 
                   rng: torch.Generator | None = None) -> tuple[DenseGraphs, DenseGraphs]:
     "`samples` forward and backward decodings of each latent point in `z` (B, Z): two batches of B·samples graphs."
     ends = torch.tensor([INPUT, OUTPUT], device=z.device)
-    if not greedy:                        # sampling: share identical prefixes, and drop rows as soon as they finish
-        B = len(z)
-        both = self.generate_shared(torch.cat([z, z]), ends.repeat_interleave(B), ends.flip(0).repeat_interleave(B),
-                                    max_nodes, samples, rng)
-        return both[:B * samples], both[B * samples:]
     z = z.repeat_interleave(samples, 0)                                        # (B·samples, Z)
     M = len(z)
     start = ends.repeat_interleave(M)                                          # forward rows, then backward rows

@@ -5,52 +5,31 @@
 # %% ../nbs/02_encoder.ipynb #ebe201ce
 from __future__ import annotations
 import torch
-from typing import NamedTuple
 from torch import nn
-from torch_geometric.nn import MessagePassing
 
 from .graphs import ArchGraph, DenseGraphs
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'EdgeListGNNLayer', 'DenseGNNLayer', 'TwoSidedGNN', 'PackedLayer', 'pack_two_sided',
-           'incoming_adjacency', 'bfloat16_is_native', 'matmul_dtype_for', 'GRULayerFunction', 'two_sided_layers',
-           'GatedSumReadout', 'Encoder', 'influence']
-
-# %% ../nbs/02_encoder.ipynb #38a90ff0
-class EdgeListGNNLayer(MessagePassing):
-    "SVGe message passing on an edge list (torch-geometric): the readable reference for `DenseGNNLayer`."
-    def __init__(self, dim: int = 125, direction: str = 'forward'):
-        super().__init__(aggr='add')
-        if direction not in ('forward', 'backward'):
-            raise ValueError(f"direction must be 'forward' or 'backward', got {direction!r}")
-        self.direction = direction
-        self.msg = nn.Linear(2 * dim, 2 * dim)   # message of [source; target]
-        self.gru = nn.GRUCell(2 * dim, dim)      # update of the target
-
-    def forward(self, h, edge_index):            # h (V, D/2), edge_index (2, E)
-        if self.direction == 'backward': edge_index = edge_index.flip(0)
-        return self.gru(self.propagate(edge_index, h=h), h)
-
-    def message(self, h_j, h_i):                 # (E, D/2) each: source j, target i
-        return self.msg(torch.cat([h_j, h_i], dim=-1))
+__all__ = ['DenseGNNLayer', 'TwoSidedGNN', 'GatedSumReadout', 'Encoder', 'influence']
 
 # %% ../nbs/02_encoder.ipynb #be8d7392
 class DenseGNNLayer(nn.Module):
-    "SVGe message passing on padded dense graphs; same parameters and function as `EdgeListGNNLayer`."
+    "SVGe message passing (Eq. 1–2) on a batch of padded dense graphs, in one direction."
     def __init__(self, dim: int = 125, direction: str = 'forward'):
         super().__init__()
         if direction not in ('forward', 'backward'):
             raise ValueError(f"direction must be 'forward' or 'backward', got {direction!r}")
         self.dim, self.direction = dim, direction
-        self.msg = nn.Linear(2 * dim, 2 * dim)   # message of [source; target], as in the reference
-        self.gru = nn.GRUCell(2 * dim, dim)
+        self.msg = nn.Linear(2 * dim, 2 * dim)   # W, b: the message of [source; target]
+        self.gru = nn.GRUCell(2 * dim, dim)      # the update of the target
 
     def forward(self, h, adj):                   # h (B, N, D/2); adj (B, N, N) float, adj[b, u, v] = 1 for u -> v
-        if self.direction == 'backward': adj = adj.transpose(1, 2)
-        source_w, target_w = self.msg.weight.split(self.dim, dim=1)                   # (D, D/2) each
-        from_source, at_target = torch.cat([h @ source_w.T, h @ target_w.T], -1).split(2 * self.dim, -1)  # (B, N, D)
-        in_degree = adj.sum(1, keepdim=True).transpose(1, 2)                            # (B, N, 1)
-        summed = adj.transpose(1, 2) @ from_source + in_degree * (at_target + self.msg.bias)  # (B, N, D)
+        if self.direction == 'backward': adj = adj.transpose(1, 2)     # messages from successors
+        B, N, _ = h.shape
+        sources = h[:, :, None].expand(B, N, N, self.dim)              # [b, u, v] = h_u
+        targets = h[:, None, :].expand(B, N, N, self.dim)              # [b, u, v] = h_v
+        messages = self.msg(torch.cat([sources, targets], -1))        # (B, N, N, D): m_{u->v} for every pair
+        summed = (adj[..., None] * messages).sum(1)                    # (B, N, D): a_v, the sum over edges u -> v
         return self.gru(summed.flatten(0, 1), h.flatten(0, 1)).view_as(h)
 
 # %% ../nbs/02_encoder.ipynb #8eb556fe
@@ -68,114 +47,6 @@ class TwoSidedGNN(nn.Module):
         for layer in self.forward_layers: along = layer(along, adj)
         for layer in self.backward_layers: against = layer(against, adj)
         return torch.cat([along, against], -1)   # (B, N, D)
-
-# %% ../nbs/02_encoder.ipynb #53d9e013
-class PackedLayer(NamedTuple):
-    "One packed two-sided layer: weights in the parameters' dtype that gradients flow to, and copies in the products' dtype."
-    w_x: torch.Tensor            # (2, D+2, 3D/2): rows for Σ_u A_vu h_u, deg, deg·h_v, 1
-    w_h: torch.Tensor            # (2, D/2+1, 3D/2): rows for h_v, 1
-    w_x_cast: torch.Tensor       # w_x in the products' dtype, made once per forward pass (no gradient)
-    w_h_cast: torch.Tensor
-    w_h_back: torch.Tensor       # (2, 3D/2, D/2) = w_h_cast[:, :D/2] transposed, contiguous for the backward product
-
-def pack_two_sided(gnn: TwoSidedGNN, matmul_dtype: torch.dtype | None = None) -> list[PackedLayer]:
-    """One `PackedLayer` per layer, index 0 of each weight the forward half, 1 the backward half; see
-    `two_sided_layers`. With `matmul_dtype=torch.bfloat16` the fold itself runs in bfloat16; the packed weights
-    stay in the parameters' dtype, so their gradients from all the steps that use them add up in float32."""
-    param_dtype = gnn.forward_layers[0].gru.weight_ih.dtype
-    dtype = matmul_dtype or param_dtype
-    layers = [layer for pair in zip(gnn.forward_layers, gnn.backward_layers) for layer in pair]
-    half = layers[0].dim
-    # [W_s | b | W_t] per layer: the message Linear with its bias moved between the source and target parts
-    message = torch.stack([torch.cat([l.msg.weight[:, :half], l.msg.bias[:, None], l.msg.weight[:, half:]], 1)
-                           for l in layers]).to(dtype)                                       # (2L, D, D+1)
-    w_ih = torch.stack([l.gru.weight_ih for l in layers]).to(dtype)                         # (2L, 3D/2, D)
-    bias_ih = torch.stack([l.gru.bias_ih for l in layers])[:, None]                         # (2L, 1, 3D/2), not rounded
-    w_x = torch.cat([torch.bmm(w_ih, message).transpose(1, 2).to(param_dtype), bias_ih], 1)   # (2L, D+2, 3D/2)
-    w_h = torch.stack([torch.cat([l.gru.weight_hh.T, l.gru.bias_hh[None]]) for l in layers])   # (2L, D/2+1, 3D/2)
-    with torch.no_grad():                        # cast once here, not at every step that uses the layer
-        w_x_cast, w_h_cast = w_x.detach().to(dtype), w_h.detach().to(dtype)
-        w_h_back = w_h_cast[:, :half].transpose(1, 2).contiguous()
-    # split, not slices: the gradient of a split is one concatenation, a slice's is a zero-filled full-size copy
-    return [PackedLayer(*parts) for parts in zip(*(w.split(2) for w in (w_x, w_h, w_x_cast, w_h_cast, w_h_back)))]
-
-def incoming_adjacency(adj):
-    "(2, B, N, N): `[0][b, v, u]` = edge u -> v (forward messages), `[1][b, v, u]` = edge v -> u (backward)."
-    return torch.stack([adj.transpose(1, 2), adj])
-
-# %% ../nbs/02_encoder.ipynb #a3792104
-PRECISIONS = ('auto', 'float32', 'bfloat16')
-
-def bfloat16_is_native(device: torch.device | str = 'cpu') -> bool:
-    "Does `device` multiply bfloat16 matrices natively (AVX512-BF16/AMX on CPU, bfloat16 tensor cores on CUDA)?"
-    device = torch.device(device)
-    if device.type == 'cuda': return torch.cuda.is_bf16_supported()
-    if device.type == 'cpu': return torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    return False
-
-def matmul_dtype_for(precision: str, device: torch.device | str = 'cpu') -> torch.dtype | None:
-    "The dtype of the large matrix products for `precision` on `device`: None (float32) or torch.bfloat16."
-    if precision not in PRECISIONS: raise ValueError(f'precision must be one of {PRECISIONS}, got {precision!r}.')
-    if precision == 'auto': return torch.bfloat16 if bfloat16_is_native(device) else None
-    return torch.bfloat16 if precision == 'bfloat16' else None
-
-# %% ../nbs/02_encoder.ipynb #33b78914
-class GRULayerFunction(torch.autograd.Function):
-    "One packed two-sided layer, h (2, B, n, H) -> h' (2, B, n, H), with the GRU's derivative written out."
-    @staticmethod
-    def forward(ctx, h, incoming, in_degree, w_x, w_h, w_x_cast, w_h_cast, w_h_back):
-        two, B, n, H = h.shape
-        R, dtype = B * n, w_x_cast.dtype
-        h_ones = torch.empty(two, B, n, H + 1, dtype=dtype, device=h.device)        # [h, 1] in the products' dtype
-        h_ones[..., :H] = h
-        h_ones[..., H] = 1
-        x = torch.empty(two, B, n, 2 * H + 2, dtype=dtype, device=h.device)
-        # [Σ_u A_vu h_u, deg, deg·h, 1]: the product of incoming with [h, 1] gives the first two blocks
-        torch.cat([incoming @ h_ones, in_degree * h_ones], -1, out=x)
-        x[..., -1] = 1
-        x, h_ones = x.view(two, R, 2 * H + 2), h_ones.view(two, R, H + 1)
-        gates_x, gates_h = torch.bmm(x, w_x_cast), torch.bmm(h_ones, w_h_cast)     # (2, R, 3H) each, in dtype
-        # gates in the states' dtype: bfloat16 elementwise arithmetic is slower on CPUs than float32, and rounds
-        rz = gates_x[..., :2 * H].to(h.dtype).add_(gates_h[..., :2 * H]).sigmoid_()   # reset and update gates
-        reset, update = rz.split(H, -1)
-        hidden_n = gates_h[..., 2 * H:].to(h.dtype)
-        candidate = torch.addcmul(gates_x[..., 2 * H:], reset, hidden_n)
-        candidate = candidate.mul_(2).sigmoid_().mul_(2).sub_(1)                    # tanh(a) = 2σ(2a) − 1, 2-3× faster on CPU
-        out = torch.lerp(candidate, h.reshape(two, R, H), update)                   # n + z·(h − n), one pass
-        ctx.save_for_backward(x, h_ones, incoming, in_degree, reset, update, candidate, hidden_n, h, w_x_cast, w_h_back)
-        ctx.weight_dtype = w_x.dtype
-        return out.view(two, B, n, H)
-
-    @staticmethod
-    def backward(ctx, grad_out):
-        x, h_ones, incoming, in_degree, reset, update, candidate, hidden_n, h, w_x, w_h_back = ctx.saved_tensors
-        two, B, n, H = grad_out.shape
-        R, dtype = B * n, w_x.dtype                                                 # as saved: in the products' dtype
-        g = grad_out.reshape(two, R, H)
-        grad_h = g * update                                                         # through z·h
-        grad_n = (g - grad_h).mul_(torch.addcmul(torch.ones_like(candidate), candidate, candidate, value=-1))  # ·(1−z)(1−n²)
-        grad_z = (h.reshape(two, R, H) - candidate).mul_(g).mul_(torch.addcmul(update, update, update, value=-1))  # ·(h−n)·z(1−z)
-        grad_r = (grad_n * hidden_n).mul_(torch.addcmul(reset, reset, reset, value=-1))  # ·g_n·r(1−r)
-        grad_x = torch.empty(two, R, 3 * H, dtype=dtype, device=g.device)
-        torch.cat([grad_r, grad_z, grad_n], -1, out=grad_x)                          # d gates_x
-        grad_hidden = torch.empty_like(grad_x)
-        torch.cat([grad_r, grad_z, grad_n * reset], -1, out=grad_hidden)            # d gates_h: n sees r·g_n
-        grad_w_x = torch.bmm(x.transpose(1, 2), grad_x)
-        grad_w_h = torch.bmm(h_ones.transpose(1, 2), grad_hidden)
-        grad_in = torch.bmm(grad_x, w_x.transpose(1, 2)).view(two, B, n, 2 * H + 2)
-        grad_h = grad_h.add_(torch.bmm(grad_hidden, w_h_back)).view(two, B, n, H)
-        grad_h = grad_h.addcmul_(in_degree, grad_in[..., H + 1:2 * H + 1])          # through deg·h
-        grad_h = grad_h.add_(incoming.transpose(-1, -2) @ grad_in[..., :H])          # through Σ_u A_vu h_u
-        weight_dtype = ctx.weight_dtype                                             # float32 sums across steps
-        return grad_h, None, None, grad_w_x.to(weight_dtype), grad_w_h.to(weight_dtype), None, None, None
-
-def two_sided_layers(packed: list[PackedLayer], h2, incoming):
-    "Run all packed layers on stacked halves `h2` (2, B, n, D/2) with `incoming` (2, B, n, n); same result as `TwoSidedGNN`."
-    incoming = incoming.to(packed[0].w_x_cast.dtype)
-    in_degree = incoming.sum(-1, keepdim=True)                                       # (2, B, n, 1)
-    for layer in packed:
-        h2 = GRULayerFunction.apply(h2, incoming, in_degree, *layer)
-    return h2
 
 # %% ../nbs/02_encoder.ipynb #57d7185a
 class GatedSumReadout(nn.Module):
@@ -195,23 +66,20 @@ class Encoder(nn.Module):
     def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2):
         super().__init__()
         self.num_types = num_types
-        self.precision = 'float32'                                  # see `matmul_dtype_for`; set by `SVGe`
         self.embedding = nn.Embedding(num_types, node_dim // 2)   # one embedding feeds both sides
         self.gnn = TwoSidedGNN(node_dim, layers)
         self.mu_readout = GatedSumReadout(node_dim, latent_dim)
         self.logvar_readout = GatedSumReadout(node_dim, latent_dim)
 
-    @property
-    def matmul_dtype(self): return matmul_dtype_for(self.precision, self.embedding.weight.device)
-
-    def node_states(self, graphs: DenseGraphs):  # -> (B, N, D)
+    def check_types(self, graphs: DenseGraphs):
         if (graphs.types >= self.num_types).any():
             raise ValueError(f'A node type is >= {self.num_types}, the vocabulary size of this model: '
                              'encode graphs of the search space the model was built for.')
-        start = self.embedding(graphs.types.clamp(min=0))          # (B, N, D/2); padding gets type 0, masked later
-        incoming = incoming_adjacency(graphs.adj.to(start.dtype))
-        h2 = two_sided_layers(pack_two_sided(self.gnn, self.matmul_dtype), torch.stack([start, start]), incoming)  # (2, B, N, D/2)
-        return torch.cat(h2.unbind(0), -1)                         # (B, N, D): [forward half; backward half]
+
+    def node_states(self, graphs: DenseGraphs):  # -> (B, N, D)
+        self.check_types(graphs)
+        start = self.embedding(graphs.types.clamp(min=0))         # (B, N, D/2); padding gets type 0, masked later
+        return self.gnn(torch.cat([start, start], -1), graphs.adj.to(start.dtype))   # both halves start from [e; e]
 
     def forward(self, graphs: DenseGraphs):
         h, mask = self.node_states(graphs), graphs.node_mask

@@ -14,9 +14,10 @@ import torch.nn.functional as F
 from scipy import stats
 from tqdm.auto import tqdm
 
-from .data import ArchDataset, atomic_write
+from .data import ArchDataset, DataFileError, atomic_write
 from .graphs import ArchGraph, DenseGraphs, SearchSpace
-from .train import TrainConfig, resolve_device
+from .run import open_run
+from .train import TrainConfig, load_checkpoint, resolve_device
 from .vae import Predictor, SVGe, SVGeConfig, check_finite
 
 # %% auto #0
@@ -108,7 +109,6 @@ def rank(model: SVGe, graphs: list[ArchGraph], top: int | None = None, higher_is
 # %% ../nbs/08_predictor.ipynb #2c09b7a0
 def read_architectures(path, space: SearchSpace, check: bool = False) -> list[ArchGraph]:
     "Graphs of the architectures in `path` (one per line, native form); `check=True` also enforces the space's rules."
-    from svge.data import DataFileError
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path} does not exist.')
     graphs = []
@@ -133,7 +133,6 @@ def finetune_run(run_dir, target: str, data=None, out=None, train_size: int = 10
                  seed: int = 1, device: str = 'auto', rank_rest: bool = False, progress: bool = True) -> dict:
     """The paper's fine-tuning protocol (SVGe §IV) on a trained run; results in `out` (default: `run_dir`).
     `rank_rest=True` evaluates on every architecture outside the labelled subset instead of the test split."""
-    from svge.run import open_run
     import matplotlib.pyplot as plt
     run = open_run(run_dir, data, resolve_device(device))
     model, dataset, train, test = run.model, run.dataset, run.train, run.test
@@ -168,7 +167,6 @@ def finetune_run(run_dir, target: str, data=None, out=None, train_size: int = 10
 
 def load_predictor(path, device: str = 'cpu') -> SVGe:
     "A fine-tuned model written by `finetune_run`."
-    from svge.train import load_checkpoint
     path = Path(path)
     if path.is_dir(): path = path / 'predictor.pt'
     if not path.exists(): raise FileNotFoundError(f'{path} does not exist; fine-tune a run first (svge finetune).')

@@ -13,7 +13,8 @@ import pandas as pd
 from .data import ArchDataset, atomic_write, load_enas, load_nb101, load_nb201, load_nb201_csv, local_table
 from .decoder import MERGES
 from .drawing import plot_cells
-from .evaluate import encode_all, reconstruction_accuracy, evaluate, interpolate, plot_latent, prior_metrics
+from .evaluate import (PAPER_EVALUATION, EvaluationConfig, encode_all, evaluate, interpolate, plot_latent,
+                           prior_metrics, reconstruction_accuracy)
 from .graphs import DenseGraphs, NB201Space, SearchSpace, get_space
 from .train import Trainer, TrainConfig, load_checkpoint, plot_losses, resolve_device, recipe as train_recipe
 from .vae import SVGe, SVGeConfig
@@ -28,9 +29,8 @@ __all__ = ['DEFAULT_TARGETS', 'ENUMERATED', 'TRAIN_DEFAULTS', 'EVALUATION_DEFAUL
 DEFAULT_TARGETS = ('val_acc', 'cifar10_200ep_test_acc', 'cifar10-valid_200ep_valid_acc')  # tried in this order
 ENUMERATED = 'enumerated nb201'   # the `data` a run's config.json names when it trained on the space enumerated in code
 
-def load_dataset(space: str, data=None) -> ArchDataset:
+def load_dataset(space: SearchSpace, data=None) -> ArchDataset:
     "The graphs (and labels) of `space` from the file `data`, or the enumerated NAS-Bench-201 space without one (or with `ENUMERATED`)."
-    space = get_space(space)
     if data is None or str(data) == ENUMERATED:
         if not isinstance(space, NB201Space):
             raise FileNotFoundError(f'{space.name} needs a data file (--data); only nb201 can be built without one. '
@@ -60,8 +60,7 @@ def carve_validation(train: ArchDataset, size: int, seed: int = 1) -> tuple[Arch
 
 # %% ../nbs/07_run.ipynb #af1e6eb2
 TRAIN_DEFAULTS = dict(space='nb201', recipe='fast', seed=1, device='auto', precision='auto')   # seed 1: the paper's
-EVALUATION_DEFAULTS = dict(decodings=10,        # per test graph: a tenth of the paper's 100, the same estimate to about a percent
-                           prior_points=1000, prior_decodings=10)                            # the paper's (SVGe §IV-A)
+EVALUATION_DEFAULTS = EvaluationConfig().to_dict()    # the evaluation settings, as stored in a run's config.json
 FLAGS = dict(val_size='--validate')   # `svge train`'s flag of a setting where it is not --<the argument's name>
 _MINIMA = dict(epochs=1, batch_size=1, decodings=1, prior_points=1, prior_decodings=1, max_train=1, val_size=0, seed=0)
 
@@ -148,7 +147,7 @@ def user_settings(settings: dict) -> dict:
 def _show(v) -> str: return 'not set' if v is None else getattr(v, 'name', str(v))
 
 def _same(key: str, given, stored) -> bool:
-    if key == 'space': return get_space(given).name == stored
+    if key == 'space': return given.name == stored                # given: a SearchSpace (resolved by the caller)
     if key == 'data': return str(given) == stored or (stored != ENUMERATED and Path(given).resolve() == Path(stored).resolve())
     return given == stored
 
@@ -242,7 +241,7 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
     if resume:
         if stored is None: raise RuntimeError(f'--resume: {out} holds no run to continue.')
         settings = resumed_settings(stored, given, out)
-        dataset = load_dataset(settings['model']['space'], settings['data'])
+        dataset = load_dataset(get_space(settings['model']['space']), settings['data'])   # the stored name, resolved once
         if settings['target'] is not None: dataset.target(settings['target'])       # still in the data
     else: settings, dataset = _new_settings(given)
     model_config, train_config = SVGeConfig.from_dict(settings['model']), TrainConfig.from_dict(settings['train'])
@@ -275,8 +274,7 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
         trainer.fit(train.dense(), validate=validate, stop=stop)
     wall_seconds = time.perf_counter() - start
     plot_losses(trainer.history, out / 'losses.png')
-    results = evaluate_run(trainer.model, train, test, target, evaluation['decodings'], evaluation['prior_points'],
-                           evaluation['prior_decodings'], seed, out, progress)
+    results = evaluate_run(trainer.model, train, test, target, EvaluationConfig(**evaluation), seed, out, progress)
     history = trainer.history
     results.update(recipe=train_config.recipe, epochs=trainer.epoch,
                    train_seconds=history[-1]['train_seconds'] if history and 'train_seconds' in history[-1] else None,
@@ -284,14 +282,14 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
     with atomic_write(out / 'results.json') as f: f.write(json.dumps(results, indent=1).encode())
     return results
 
-def evaluate_run(model: SVGe, train: ArchDataset, test: ArchDataset, target: str | None, decodings: int, prior_points: int,
-                 prior_decodings: int, seed: int, out: Path, progress: bool = True) -> dict:
+def evaluate_run(model: SVGe, train: ArchDataset, test: ArchDataset, target: str | None, evaluation: EvaluationConfig,
+                 seed: int, out: Path, progress: bool = True) -> dict:
     "Evaluate `model` (the paper's metrics, SVGe §IV) and draw the latent space, prior samples and an interpolation into `out`."
     import matplotlib.pyplot as plt
     train_dense, test_dense = train.dense(), test.dense()
     with_labels = target is not None
     mu = encode_all(model, train_dense)
-    results = evaluate(model, train_dense, test_dense, train.space, decodings, prior_points, prior_decodings,
+    results = evaluate(model, train_dense, test_dense, train.space, evaluation,
                        train.target(target) if with_labels else None, test.target(target) if with_labels else None,
                        seed, progress, train_mu=mu)
     results['target'] = target
@@ -327,17 +325,17 @@ def open_run(out, data=None, device='cpu') -> Run:
     state = load_checkpoint(out / 'checkpoint.pt', device)
     model = SVGe(SVGeConfig.from_dict({**state['model_config'], 'predictor': False})).to(device)
     model.load_state_dict({k: v for k, v in state['model'].items() if not k.startswith('predictor.')})
-    dataset = load_dataset(settings['model']['space'], data or settings['data'])
+    dataset = load_dataset(get_space(settings['model']['space']), data or settings['data'])
     train, test = dataset.split(0.1, seed=settings['train']['seed'])
     if settings.get('max_train'): train = train.subset(range(min(settings['max_train'], len(train))))
     train, val = carve_validation(train, settings.get('val_size') or 0, settings['train']['seed'])
     return Run(out, settings, model, state['epoch'], dataset, train, test, val)
 
-def reevaluate(out, decodings: int = 100, prior_points: int = 1000, prior_decodings: int = 10, progress: bool = True) -> dict:
+def reevaluate(out, evaluation: EvaluationConfig = PAPER_EVALUATION, progress: bool = True) -> dict:
     "Evaluate the checkpoint of the run in `out` again (the paper's counts by default, SVGe §IV-A); rewrites its results.json."
     run = open_run(out)
-    results = evaluate_run(run.model, run.train, run.test, run.settings.get('target'), decodings, prior_points,
-                           prior_decodings, run.settings['train']['seed'], run.out, progress)
+    results = evaluate_run(run.model, run.train, run.test, run.settings.get('target'), evaluation,
+                           run.settings['train']['seed'], run.out, progress)
     results['epochs'] = run.epoch
     with atomic_write(run.out / 'results.json') as f: f.write(json.dumps(results, indent=1).encode())
     return results

@@ -23,7 +23,7 @@ from botorch.optim import optimize_acqf_discrete
 from gpytorch.mlls import ExactMarginalLogLikelihood
 from tqdm.auto import tqdm
 
-from .data import ArchDataset, atomic_write, load_nb201_csv
+from .data import ArchDataset, atomic_write, load_nb201_csv, local_table
 from .evaluate import encode_all
 from .graphs import INPUT, OUTPUT, NB201_EDGES, ArchGraph, DenseGraphs, NB201Space, SearchSpace
 from .run import open_run
@@ -33,7 +33,7 @@ from .vae import SVGe
 __all__ = ['QUERY_KINDS', 'METHODS', 'BUDGETS', 'METHOD_NAMES', 'TARGET_NAMES', 'SearchInputError', 'LookupObjective',
            'SearchTrace', 'OneHotCodec', 'SVGeCodec', 'latent_bounds', 'random_search', 'mutate_nb201',
            'regularised_evolution', 'fit_gp', 'candidate_codes', 'new_decodings', 'fill_with_random', 'bo_round',
-           'bayesian_optimisation', 'predictor_guided', 'compare', 'summarise', 'plot_anytime',
+           'bayesian_optimisation', 'predictor_guided', 'compare', 'summary_table', 'plot_anytime',
            'plot_search_comparison', 'search_run']
 
 # %% ../nbs/12_search.ipynb #52d81518
@@ -57,9 +57,10 @@ class LookupObjective:
         return cls(data.space, dict(zip(data.graphs, y.tolist())), target)
 
     @classmethod
-    def from_table(cls, path, target: str = 'cifar10_200ep_test_acc') -> LookupObjective:
-        "Read a NAS-Bench-201 CSV table (e.g. data/nb201_test_acc_200ep.csv.gz); errors name the file and the problem."
-        path = Path(path)
+    def from_table(cls, path=None, target: str = 'cifar10_200ep_test_acc') -> LookupObjective:
+        "Read a NAS-Bench-201 CSV table (None: the one that ships with the package); errors name the file and the problem."
+        path = Path(path) if path is not None else local_table('nb201')
+        if path is None: raise SearchInputError('No NAS-Bench-201 accuracy table found; pass one (see data/README.md).')
         if not path.exists(): raise SearchInputError(f'{path} does not exist; pass the NAS-Bench-201 accuracy table (see data/README.md).')
         try: data = load_nb201_csv(path)
         except (ValueError, KeyError) as e: raise SearchInputError(f'{path} is not a NAS-Bench-201 table: {e}') from e
@@ -211,11 +212,11 @@ def fit_gp(x: torch.Tensor, y: torch.Tensor, bounds: torch.Tensor) -> SingleTask
     fit_gpytorch_mll(ExactMarginalLogLikelihood(gp.likelihood, gp), optimizer_kwargs=dict(options=dict(maxiter=100)))
     return gp
 
-def candidate_codes(x: torch.Tensor, y: torch.Tensor, bounds: torch.Tensor, count: int, generator: torch.Generator) -> torch.Tensor:
+def candidate_codes(x: torch.Tensor, y: torch.Tensor, bounds: torch.Tensor, count: int, rng: torch.Generator) -> torch.Tensor:
     "`count` codes to score: half uniform in the box, half near the ten best evaluated codes (a tenth of the box apart)."
-    uniform = bounds[0] + (bounds[1] - bounds[0]) * torch.rand(count // 2, x.shape[1], generator=generator, dtype=x.dtype)
+    uniform = bounds[0] + (bounds[1] - bounds[0]) * torch.rand(count // 2, x.shape[1], generator=rng, dtype=x.dtype)
     parents = x[y.argsort(descending=True)[:10]].repeat(count // 20 + 1, 1)[:count - len(uniform)]
-    near = parents + 0.1 * (bounds[1] - bounds[0]) * torch.randn(parents.shape, generator=generator, dtype=x.dtype)
+    near = parents + 0.1 * (bounds[1] - bounds[0]) * torch.randn(parents.shape, generator=rng, dtype=x.dtype)
     return torch.cat([uniform, near]).clamp(bounds[0], bounds[1])
 
 def new_decodings(codec, z: torch.Tensor, seen) -> list[ArchGraph]:
@@ -229,7 +230,7 @@ def fill_with_random(trace: SearchTrace, chosen: list, wanted: int, rng: np.rand
     return chosen + [rest[i] for i in rng.choice(len(rest), size=wanted - len(chosen), replace=False)]
 
 def bo_round(trace: SearchTrace, codec, bounds: torch.Tensor, wanted: int, candidates: int, screen: int,
-             generator: torch.Generator, seconds: dict | None = None) -> list:
+             rng: torch.Generator, seconds: dict | None = None) -> list:
     """One BO round on the cells `trace` has evaluated: fit the GP, decode `candidates` codes, keep the valid new
     cells, screen them to the `screen` best by one-point log EI, and return the `wanted` with the highest q-log EI
     (fewer when fewer were decoded). `seconds`, when given, receives the time of each part (fit, decode, acquisition)."""
@@ -243,7 +244,7 @@ def bo_round(trace: SearchTrace, codec, bounds: torch.Tensor, wanted: int, candi
     gp = fit_gp(x, y, bounds)
     acquisition = qLogExpectedImprovement(gp, best_f=y.max())
     lap('fit')
-    pool = new_decodings(codec, candidate_codes(x, y, bounds, candidates, generator), trace.seen)
+    pool = new_decodings(codec, candidate_codes(x, y, bounds, candidates, rng), trace.seen)
     lap('decode')
     if len(pool) <= wanted: return pool
     codes = codec.encode(pool)                 # score each cell where it really lies, not where its code was drawn
@@ -261,12 +262,12 @@ def bayesian_optimisation(objective: LookupObjective, budget: int, seed: int = 0
     cells, `candidates` codes decoded, the valid new cells screened to `screen` by log EI, the `batch` with the highest
     q-log expected improvement at their own codes evaluated; BoTorch's `optimize_acqf_discrete`, greedy over the batch)."""
     rng, trace = np.random.default_rng(seed), SearchTrace('bo', seed, objective)
-    torch.manual_seed(seed); generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed); noise_rng = torch.Generator().manual_seed(seed)
     bounds = latent_bounds(codec, list(objective.values)) if bounds is None else bounds
     _initial(trace, min(initial, budget), rng)
     while len(trace) < budget:
         wanted = min(batch, budget - len(trace))
-        chosen = bo_round(trace, codec, bounds, wanted, candidates, screen, generator)
+        chosen = bo_round(trace, codec, bounds, wanted, candidates, screen, noise_rng)
         for cell in fill_with_random(trace, chosen, wanted, rng): trace.query(cell)
     return trace
 
@@ -288,7 +289,7 @@ def predictor_guided(objective: LookupObjective, budget: int, seed: int = 0, cod
     """Predictor-guided search: fit a predictor on the evaluated cells' codes, decode a pool of codes around the best
     cells, rank the decoded cells that are valid and new by the predictor, evaluate the top `batch`, repeat."""
     rng, trace = np.random.default_rng(seed), SearchTrace('predictor', seed, objective)
-    generator = torch.Generator().manual_seed(seed)
+    noise_rng = torch.Generator().manual_seed(seed)
     bounds = latent_bounds(codec, list(objective.values)) if bounds is None else bounds
     scale = spread * (bounds[1] - bounds[0])              # noise per dimension: a share of the box
     _initial(trace, min(initial, budget), rng)
@@ -298,7 +299,7 @@ def predictor_guided(objective: LookupObjective, budget: int, seed: int = 0, cod
         predictor = _fit_head(x, y, seed + len(trace))
         parents = x[y.argsort(descending=True)[:10]]
         z = parents.repeat(pool // len(parents) + 1, 1)[:pool]
-        z = z + scale * torch.randn(z.shape, generator=generator, dtype=z.dtype)
+        z = z + scale * torch.randn(z.shape, generator=noise_rng, dtype=z.dtype)
         candidates = new_decodings(codec, z, trace.seen)
         wanted = min(batch, budget - len(trace))
         if candidates:
@@ -325,7 +326,7 @@ def compare(objective: LookupObjective, codec, methods=tuple(METHODS), budget: i
         frames.append(trace.frame())
     return pd.concat(frames, ignore_index=True)
 
-def summarise(runs: pd.DataFrame, budgets=BUDGETS) -> pd.DataFrame:
+def summary_table(runs: pd.DataFrame, budgets=BUDGETS) -> pd.DataFrame:
     "Mean ± std over seeds of the best value and of its rank at each budget, and the share of repeated and invalid queries."
     rows = []
     for (method, budget) in [(m, b) for m in runs.method.unique() for b in budgets if b <= runs['query'].max()]:
@@ -377,7 +378,7 @@ def plot_search_comparison(runs: pd.DataFrame, optima: dict, path=None):
     return fig
 
 # %% ../nbs/12_search.ipynb #f29fabac
-def search_run(run_dir, table, target: str = 'cifar10_200ep_test_acc', methods=tuple(METHODS), budget: int = 150,
+def search_run(run_dir, table=None, target: str = 'cifar10_200ep_test_acc', methods=tuple(METHODS), budget: int = 150,
                seeds: int = 20, out=None, progress: bool = True, **settings) -> pd.DataFrame:
     """The closed loop on a trained run: search its space with `methods`, evaluating cells by lookup in `table`;
     writes `search_runs.csv`, `search_summary.csv` and `search_anytime.png` into `out` (default: the run directory)."""
@@ -385,7 +386,7 @@ def search_run(run_dir, table, target: str = 'cifar10_200ep_test_acc', methods=t
     run = open_run(run_dir)
     objective.check_space(run.dataset.space)
     runs = compare(objective, SVGeCodec(run.model, run.dataset.space), methods, budget, range(seeds), progress, **settings)
-    summary = summarise(runs, [b for b in BUDGETS if b <= budget] or [budget])
+    summary = summary_table(runs, [b for b in BUDGETS if b <= budget] or [budget])
     out = Path(out or run_dir); out.mkdir(parents=True, exist_ok=True)
     for name, frame in (('search_runs.csv', runs), ('search_summary.csv', summary)):
         with atomic_write(out / name) as f: f.write(frame.to_csv(index=False).encode())

@@ -16,13 +16,13 @@ from tqdm.auto import tqdm
 
 from .data import atomic_write
 from .decoder import EDGE_LOSSES
-from .graphs import DenseGraphs, SearchSpace, get_space
+from .graphs import DenseGraphs, SearchSpace
 from .vae import SVGe, SVGeConfig, check_finite
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'RECIPES', 'FAST_RECIPES', 'MILESTONES', 'TrainConfig', 'resolve_device', 'recipe', 'keep_freed_memory',
-           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'Trainer', 'read_metrics', 'plot_losses',
-           'minutes_to', 'quality_curve', 'milestone_table', 'plot_time_to_quality']
+__all__ = ['SCHEDULES', 'RECIPES', 'FAST_RECIPES', 'MILESTONES', 'TrainConfig', 'resolve_device', 'recipe', 'CheckpointError',
+           'save_checkpoint', 'load_checkpoint', 'Trainer', 'read_metrics', 'plot_losses', 'minutes_to',
+           'quality_curve', 'milestone_table', 'plot_time_to_quality']
 
 # %% ../nbs/05_train.ipynb #d81b1c16
 SCHEDULES = ('plateau', 'onecycle')
@@ -77,24 +77,12 @@ FAST_RECIPES = {
     'nb101': dict(epochs=10, batch_size=128, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0, edge_loss='sum'),
 }
 
-def recipe(name: str, space: SearchSpace | str, **overrides) -> TrainConfig:
+def recipe(name: str, space: SearchSpace, **overrides) -> TrainConfig:
     "The training settings of recipe `name` ('fast' or 'paper') for `space`, then `overrides` (e.g. seed, device)."
     if name not in RECIPES: raise ValueError(f'Unknown recipe {name!r}; choose one of {RECIPES}.')
     if name == 'paper': return TrainConfig(recipe='paper', **overrides)
-    space = get_space(space)
     family = 'enas' if space.name.startswith('enas') else space.name
     return TrainConfig(recipe='fast', **{**FAST_RECIPES[family], **overrides})
-
-# %% ../nbs/05_train.ipynb #d12f52a3
-def keep_freed_memory(threshold_bytes: int = 256 << 20) -> bool:
-    "Ask glibc to keep freed blocks below `threshold_bytes` for reuse instead of unmapping them; False where not glibc."
-    import ctypes, platform
-    if platform.system() != 'Linux': return False
-    try: libc = ctypes.CDLL('libc.so.6')
-    except OSError: return False
-    if not hasattr(libc, 'mallopt'): return False
-    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-    return bool(libc.mallopt(M_MMAP_THRESHOLD, threshold_bytes)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 4 * threshold_bytes))
 
 # %% ../nbs/05_train.ipynb #7c05b39e
 class CheckpointError(RuntimeError):
@@ -128,7 +116,6 @@ class Trainer:
         torch.manual_seed(tc.seed)
         self.model = SVGe(model_config).to(self.device)
         self.batch_size = tc.batch_size or model_config.batch_size
-        keep_freed_memory()
         if tc.weight_decay: self.optimiser = torch.optim.AdamW(self.model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay, fused=True)
         else: self.optimiser = torch.optim.Adam(self.model.parameters(), lr=tc.lr, fused=True)
         # the plateau scheduler steps per epoch; the one-cycle schedule per batch, so it is built by `fit`,

@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass, fields
 import torch
 from torch import nn
 
-from .decoder import MERGES, Generator
-from .encoder import PRECISIONS, Encoder
+from .decoder import MERGES
+from .fast_decoder import FastGenerator
+from .fast_encoder import PRECISIONS, FastEncoder
 from .graphs import DenseGraphs, SearchSpace, get_space
 
 # %% auto #0
@@ -88,14 +89,14 @@ class SVGe(nn.Module):
     def __init__(self, config: SVGeConfig | None = None):
         super().__init__()
         self.config = c = config or SVGeConfig()
-        self.encoder = Encoder(c.num_types, c.node_dim, c.latent_dim, c.layers)
-        self.generator = Generator(c.num_types, c.node_dim, c.latent_dim, c.layers)
+        # the fast versions of `Encoder` and `Generator` (14_fast_encoder, 15_fast_decoder): same parameters and function
+        self.encoder = FastEncoder(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision)
+        self.generator = FastGenerator(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision)
         self.predictor = Predictor(c.latent_dim) if c.predictor else None
-        self.encoder.precision = self.generator.precision = c.precision   # resolved on the parameters' device
 
     def encode(self, graphs: DenseGraphs): return self.encoder(graphs)       # (mu, logvar), (B, Z) each
 
-    def reparametrize(self, mu, logvar):
+    def reparameterise(self, mu, logvar):
         "z = mu + noise_scale · eps · sigma in training, z = mu in evaluation."
         if not self.training: return mu
         return mu + self.config.noise_scale * torch.randn_like(mu) * torch.exp(0.5 * logvar)
@@ -113,7 +114,7 @@ class SVGe(nn.Module):
     def forward(self, graphs: DenseGraphs, edge_loss: str = 'mean') -> dict:
         "Loss terms of a batch: `loss` = recon + kl_weight · kl (batch means), plus `mu`; `edge_loss` 'mean' is the original code's."
         mu, logvar = self.encode(graphs)
-        recon = self.recon_loss(graphs, self.reparametrize(mu, logvar), edge_loss).mean()
+        recon = self.recon_loss(graphs, self.reparameterise(mu, logvar), edge_loss).mean()
         kl = self.kl_loss(mu, logvar).mean()
         return dict(loss=recon + self.config.kl_weight * kl, recon=recon, kl=kl, mu=mu)
 

@@ -1,6 +1,7 @@
 """The course (course/): the committed student versions are what nbgrader generates from the sources, and nbgrader's
-autograder gives every source version full marks, every student version zero, and a deliberately wrong solution
-exactly the points of the tests that check what it got wrong. One grading run covers all three."""
+autograder gives every source version full marks, every student version zero, a deliberately wrong solution exactly
+the points of the tests that check what it got wrong, and a correct solution written differently full marks. One
+grading run covers all four."""
 import json, shutil, sys
 from pathlib import Path
 
@@ -29,11 +30,123 @@ MISTAKES = {
         {'test_propose', 'test_closed_loop'}),
 }
 
+# One correct solution per exercise written differently from the source's (loops instead of tensors, another
+# formula, a library function): it must score full marks, so the tests check behaviour, not one way of writing it.
+ALTERNATIVES = {
+    'adjacency': """
+    n = max_nodes or graph.num_nodes
+    adj = torch.zeros(n, n, dtype=torch.bool)
+    for u, v in graph.edges: adj[u, v] = True
+    return adj""",
+    'forward_messages': """
+    B, N, d = h.shape
+    summed = [[h.new_zeros(2 * d) for _ in range(N)] for _ in range(B)]
+    for b, u, v in adj.nonzero().tolist():                  # one message per edge u -> v
+        summed[b][v] = summed[b][v] + layer.msg(torch.cat([h[b, u], h[b, v]]))
+    incoming = torch.stack([torch.stack(row) for row in summed])
+    return layer.gru(incoming.reshape(B * N, 2 * d), h.reshape(B * N, d)).reshape(B, N, d)""",
+    'two_sided': """
+    half = h.shape[-1] // 2
+    along, against = h[..., :half], h[..., half:]
+    for f, b in zip(gnn.forward_layers, gnn.backward_layers):
+        along, against = forward_messages(f, along, adj), forward_messages(b, against, adj.transpose(1, 2))
+    return torch.cat([along, against], dim=-1)""",
+    'decoder_step': """
+    states, h_graph, h_init = gen.summarise(states, adj)
+    logits = gen.type_head(torch.cat([h_graph, z], dim=1))
+    loss = -torch.log_softmax(logits, -1).gather(1, next_type[:, None])[:, 0]
+    new_state = gen.node_init(torch.cat([gen.embedding(next_type), h_init, z], dim=1))
+    t = states.shape[1]
+    if t > 1:                                                 # every pair [h_u; h_new; h_G; z] through the edge MLP
+        pairs = torch.cat([states, new_state[:, None].expand(-1, t, -1), h_graph[:, None].expand(-1, t, -1),
+                           z[:, None].expand(-1, t, -1)], -1)
+        p = torch.sigmoid(gen.edge_head(pairs)[..., 0])
+        loss = loss - (next_edges * torch.log(p) + (1 - next_edges) * torch.log1p(-p)).mean(1)
+    return loss, torch.cat([states, new_state.unsqueeze(1)], dim=1)""",
+    'teacher_forcing_loss': """
+    adj = graphs.adj.to(z.dtype)
+    states = gen.start_init(torch.cat([gen.embedding(graphs.types[:, 0]), z], 1)).unsqueeze(1)
+    steps = []
+    for t in range(1, graphs.types.shape[1]):
+        step, states = decoder_step(gen, states, adj[:, :t, :t], z, graphs.types[:, t], adj[:, :t, t])
+        steps.append(step)
+    return torch.stack(steps, 1).sum(1)""",
+    'reparameterise': """
+    sigma = torch.sqrt(torch.exp(logvar))
+    return mu + sigma * eps * noise_scale""",
+    'kl_divergence': """
+    variance = torch.exp(logvar)
+    return torch.sum(0.5 * (variance + mu * mu - 1.0 - logvar), dim=1)""",
+    'elbo_loss': """
+    mu, logvar = model.encode(graphs)
+    z = reparameterise(mu, logvar, eps, noise_scale=model.config.noise_scale)
+    if beta is None: beta = model.config.kl_weight
+    return model.recon_loss(graphs, z).mean() + beta * kl_divergence(mu, logvar).mean()""",
+    'spearman': """
+    from scipy.stats import rankdata                          # average ranks for ties
+    ra, rb = rankdata(a), rankdata(b)
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    return float((ra * rb).sum() / np.sqrt((ra ** 2).sum() * (rb ** 2).sum()))""",
+    'fit_predictor': """
+    torch.manual_seed(seed)
+    centre, scale = x.mean(dim=0, keepdim=True), x.std(dim=0, keepdim=True) + 1e-8
+    target = (y - y.mean()) / y.std()
+    model = Predictor(x.shape[1])
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    for _ in range(steps):
+        optimiser.zero_grad()
+        ((model((x - centre) / scale) - target) ** 2).mean().backward()
+        optimiser.step()
+    return lambda codes: model((codes - centre) / scale).detach() * y.std() + y.mean()""",
+    'rank_cells': """
+    scores = predict(codes).tolist()
+    order = sorted(range(len(cells)), key=lambda i: scores[i], reverse=True)[:top]
+    return [(scores[i], cells[i]) for i in order]""",
+    'best_so_far': """
+    best, running = -np.inf, []
+    for v in values:
+        if v is not None and v > best: best = v
+        running.append(best)
+    return np.array(running, dtype=float)""",
+    'mutate': """
+    types = list(cell.types)
+    position = int(rng.integers(1, 7))
+    others = [t for t in op_types if t != types[position]]
+    types[position] = others[int(rng.integers(len(others)))]
+    return ArchGraph(tuple(types), cell.edges)""",
+    'propose': """
+    copies = -(-pool // len(parents))
+    z = torch.cat([parents] * copies)[:pool]
+    z = z + spread * torch.randn(z.shape, generator=rng, dtype=z.dtype)
+    candidates, kept = [], set()
+    for c in codec.decode(z):
+        if c is None or c in evaluated or c in kept: continue
+        kept.add(c); candidates.append(c)
+    if not candidates: return []
+    scores = predict(codec.encode(candidates)).tolist()
+    best = sorted(range(len(candidates)), key=lambda i: scores[i], reverse=True)[:batch]
+    return [candidates[i] for i in best]""",
+}
+
+def _solution_cells(notebook: dict):
+    return [c for c in notebook['cells'] if c['metadata'].get('nbgrader', {}).get('solution')]
+
+def _alternative(source: dict) -> dict:
+    "The source notebook with every solution replaced by its alternative."
+    notebook = json.loads(json.dumps(source))
+    for cell in _solution_cells(notebook):
+        text = ''.join(cell['source'])
+        head, rest = text.split('### BEGIN SOLUTION')
+        _, tail = rest.split('### END SOLUTION')
+        body = ALTERNATIVES[cell['metadata']['nbgrader']['grade_id']]
+        cell['source'] = (head + '### BEGIN SOLUTION' + body + '\n    ### END SOLUTION' + tail).splitlines(keepends=True)
+    return notebook
+
 def _notebook(root: Path, name: str) -> Path: return root / name / f'{name}.ipynb'
 
 @pytest.fixture(scope='module')
 def graded(tmp_path_factory):
-    "Grade, for every assignment, the source version, the student version and the wrong solution, in one nbgrader run."
+    "Grade, for every assignment, the source version, the student version, the wrong and the alternative solutions, in one nbgrader run."
     tmp = tmp_path_factory.mktemp('course')
     submitted = tmp / 'submitted'
     for name in manage.assignments():
@@ -45,6 +158,9 @@ def graded(tmp_path_factory):
         assert json.dumps(old)[1:-1] in right_text, f'the mistake of {name} no longer matches its source'
         wrong.parent.mkdir(parents=True)
         wrong.write_text(right_text.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1]))
+        other = _notebook(submitted / 'alternative', name)
+        other.parent.mkdir(parents=True)
+        other.write_text(json.dumps(_alternative(json.loads(right_text)), indent=1))
     rows = manage.grade(submitted, keep=tmp / 'autograded')
     return {(r['student'], r['assignment']): r for r in rows}, tmp / 'autograded'
 
@@ -59,6 +175,17 @@ def test_source_versions_score_full_marks(graded):
     for name in manage.assignments():
         row = rows['reference', name]
         assert row['max_score'] > 0 and row['score'] == row['max_score'], (name, row['cells'])
+
+def test_every_exercise_has_an_alternative():
+    ids = [c['metadata']['nbgrader']['grade_id'] for name in manage.assignments()
+           for c in _solution_cells(json.loads(_notebook(COURSE / 'source', name).read_text()))]
+    assert sorted(ids) == sorted(ALTERNATIVES)
+
+def test_alternative_solutions_score_full_marks(graded):
+    rows, _ = graded
+    for name in manage.assignments():
+        row = rows['alternative', name]
+        assert row['score'] == rows['reference', name]['max_score'], (name, row['cells'])
 
 def test_student_versions_score_zero_and_run_up_to_the_exercises(graded):
     rows, autograded = graded
