@@ -74,17 +74,21 @@ def load_enas(path, skip: int = 1000, layers: int | None = None, progress: bool 
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f'{path} does not exist; see data/README.md for how to get it.')
     graphs, accs, space = [], [], EnasSpace(layers) if layers else None
-    with open(path) as f:
-        for lineno, line in enumerate(tqdm(f, desc=path.name, disable=not progress), 1):
-            if lineno <= skip or not line.strip(): continue
-            try: value = ast.literal_eval(line.strip())
-            except (ValueError, SyntaxError) as e: _fail(path, f'line {lineno}', f'not a Python literal ({e}).')
-            if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list)):
-                _fail(path, f'line {lineno}', 'expected "[[t0], [t1, s0], ...], accuracy".')
+    expected = 'expected "[[t0], [t1, s0], ...], accuracy" with whole numbers and a number'
+    with open(path, 'rb') as f:                        # bytes: a line that is not UTF-8 text is named, not a traceback
+        for lineno, raw in enumerate(tqdm(f, desc=path.name, disable=not progress), 1):
+            if lineno <= skip or not raw.strip(): continue
+            try: value = ast.literal_eval(raw.decode().strip())
+            except UnicodeDecodeError: _fail(path, f'line {lineno}', 'not UTF-8 text: the file is damaged or not an ENAS file.')
+            except (ValueError, SyntaxError, MemoryError, RecursionError) as e: _fail(path, f'line {lineno}', f'not a Python literal ({e}).')
+            if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], list)
+                    and all(isinstance(r, list) for r in value[0]) and isinstance(value[1], (int, float))):
+                _fail(path, f'line {lineno}', expected + '.')
             rows, acc = value
-            space = space or EnasSpace(len(rows))  # the first row fixes the number of layers
-            try: graphs.append(space.from_native(rows))
-            except InvalidGraphError as e: _fail(path, f'line {lineno}', str(e))
+            try:
+                space = space or EnasSpace(len(rows))  # the first row fixes the number of layers
+                graphs.append(space.from_native(rows))
+            except (InvalidGraphError, TypeError, ValueError, IndexError) as e: _fail(path, f'line {lineno}', f'{e}; {expected}.')
             accs.append(float(acc))
     if not graphs: _fail(path, 'whole file', f'no architectures after skipping {skip} lines.')
     return ArchDataset(space, graphs, pd.DataFrame({'val_acc': accs}))

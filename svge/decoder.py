@@ -44,12 +44,10 @@ def summarise(self: Generator, states, adj):
 # %% ../nbs/03_decoder.ipynb #5805554a
 @patch
 def edge_logits(self: Generator, states, new_state, h_graph, z):
-    "Logits (B, t) of the edges u -> new node for every existing node u; equals the MLP on [h_u; h_new; h_G; z]."
-    first, second = self.edge_head[0], self.edge_head[2]
-    node_dim = states.shape[-1]
-    from_u = states @ first.weight[:, :node_dim].T                                            # (B, t, H)
-    shared = F.linear(torch.cat([new_state, h_graph, z], -1), first.weight[:, node_dim:], first.bias)  # (B, H)
-    return second(torch.relu(from_u + shared[:, None])).squeeze(-1)                          # (B, t)
+    "Logits (B, t) of the edges u -> new node for every existing node u: the edge MLP on [h_u; h_new; h_G; z]."
+    t = states.shape[1]
+    per_graph = torch.cat([new_state, h_graph, z], -1)[:, None].expand(-1, t, -1)   # (B, t, D+2Z): the same for every u
+    return self.edge_head(torch.cat([states, per_graph], -1)).squeeze(-1)          # (B, t)
 
 # %% ../nbs/03_decoder.ipynb #eb3a9bd0
 EDGE_LOSSES = ('mean', 'sum')   # a step's edge terms: averaged (original code) or summed (log-likelihood, D-VAE)

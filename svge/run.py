@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import ArchDataset, atomic_write, load_enas, load_nb101, load_nb201, load_nb201_csv, local_table
+from .data import (LOCAL_TABLES, ArchDataset, atomic_write, find_data_file, load_enas, load_nb101, load_nb201,
+                        load_nb201_csv, local_table)
 from .decoder import MERGES
 from .drawing import plot_cells
 from .evaluate import (PAPER_EVALUATION, EvaluationConfig, encode_all, evaluate, interpolate, plot_latent,
@@ -20,14 +21,15 @@ from .train import Trainer, TrainConfig, load_checkpoint, plot_losses, resolve_d
 from .vae import SVGe, SVGeConfig
 
 # %% auto #0
-__all__ = ['DEFAULT_TARGETS', 'ENUMERATED', 'TRAIN_DEFAULTS', 'EVALUATION_DEFAULTS', 'FLAGS', 'FAST_VALIDATION', 'load_dataset',
-           'default_target', 'carve_validation', 'flag', 'check_numbers', 'RunConfigError', 'config_problem',
-           'read_config', 'user_settings', 'resumed_settings', 'check_run_dir', 'validation_scores',
+__all__ = ['DEFAULT_TARGETS', 'ENUMERATED', 'SHIPPED_TABLES', 'TRAIN_DEFAULTS', 'EVALUATION_DEFAULTS', 'FLAGS', 'FAST_VALIDATION',
+           'load_dataset', 'default_target', 'carve_validation', 'flag', 'check_numbers', 'RunConfigError',
+           'config_problem', 'read_config', 'user_settings', 'resumed_settings', 'check_run_dir', 'validation_scores',
            'train_and_evaluate', 'evaluate_run', 'Run', 'open_run', 'reevaluate']
 
 # %% ../nbs/07_run.ipynb #47676c13
 DEFAULT_TARGETS = ('val_acc', 'cifar10_200ep_test_acc', 'cifar10-valid_200ep_valid_acc')  # tried in this order
 ENUMERATED = 'enumerated nb201'   # the `data` a run's config.json names when it trained on the space enumerated in code
+SHIPPED_TABLES = {name for name, _ in LOCAL_TABLES.values()}   # a run's config.json names these by file name alone
 
 def load_dataset(space: SearchSpace, data=None) -> ArchDataset:
     "The graphs (and labels) of `space` from the file `data`, or the enumerated NAS-Bench-201 space without one (or with `ENUMERATED`)."
@@ -38,6 +40,8 @@ def load_dataset(space: SearchSpace, data=None) -> ArchDataset:
         graphs = space.enumerate()
         return ArchDataset(space, graphs, pd.DataFrame({'arch_str': [space.to_native(g) for g in graphs]}))
     path = Path(data)
+    if not path.exists() and path.name in SHIPPED_TABLES:     # a table that ships with svge, by name (older runs: data/<name>)
+        path = find_data_file(path.name) or path
     if not path.exists(): raise FileNotFoundError(f'{path} does not exist; see data/README.md for how to get it.')
     if path.is_dir(): raise FileNotFoundError(f'{path} is a folder; --data takes a benchmark file (see data/README.md).')
     if space.name.startswith('enas'): return load_enas(path, layers=space.layers)
@@ -208,8 +212,9 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
     "The settings of a new run from the `given` ones and the defaults, and its dataset."
     choice = {**TRAIN_DEFAULTS, **EVALUATION_DEFAULTS, **given}
     space = get_space(choice['space'])
-    data = choice['data'] if 'data' in choice else local_table(space.name)   # the committed table (real labels) where there is one
+    data = choice['data'] if 'data' in choice else local_table(space.name)   # the shipped table (real labels) where there is one
     dataset = load_dataset(space, data)
+    if 'data' not in choice and data is not None: data = data.name            # stored by name: found wherever svge is installed
     model_config = SVGeConfig.from_space(dataset.space, precision=choice['precision'])
     overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr') if k in choice}
     train_config = train_recipe(choice['recipe'], dataset.space, seed=choice['seed'], device=choice['device'], **overrides)

@@ -247,7 +247,7 @@ def read_metrics(path) -> list[dict]:
 def plot_losses(history: list[dict], path=None):
     "Seaborn line plots of the training loss and its two terms per epoch (batch means); saved to `path` when given."
     import pandas as pd, seaborn as sns
-    names = {'loss': 'loss = reconstruction + β·KL', 'recon': 'reconstruction term', 'kl': 'KL term (before β)'}
+    names = {'loss': 'loss = reconstruction + λ·KL', 'recon': 'reconstruction term', 'kl': 'KL term (before λ)'}
     frame = pd.DataFrame(history).melt(id_vars='epoch', value_vars=list(names), var_name='term').replace({'term': names})
     grid = sns.relplot(frame, x='epoch', y='value', col='term', kind='line', marker='o', height=2.8,
                        facet_kws=dict(sharey=False))

@@ -53,7 +53,7 @@ class SVGeConfig:
 
     @property
     def kl_weight(self) -> float:
-        "β for a per-graph (batch-averaged) KL with the reference's strength: β · batch size."
+        "λ: the weight of the per-graph (batch-averaged) KL, with the original code's strength: β · batch size."
         return self.beta * self.batch_size
 
     def to_dict(self) -> dict: return asdict(self)
