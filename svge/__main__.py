@@ -1,4 +1,4 @@
-"`python -m svge ...` runs the `svge` command (and `torchrun ... -m svge ...` launches it in several processes)."
+"`python -m svge ...` runs the `svge` command."
 from svge.cli import main
 
 if __name__ == '__main__':

@@ -73,7 +73,7 @@ RECIPES = ('fast', 'paper')
 # NAS-Bench-101 uses the ENAS settings with its paper batch of 128; it is not measured here (no NB101 file on our machine).
 FAST_RECIPES = {
     'enas':  dict(epochs=40, batch_size=64, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0, edge_loss='sum'),
-    'nb201': dict(epochs=8, batch_size=64, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0, edge_loss='sum'),
+    'nb201': dict(epochs=4, batch_size=32, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0, edge_loss='sum'),
     'nb101': dict(epochs=10, batch_size=128, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0, edge_loss='sum'),
 }
 

@@ -56,3 +56,13 @@ def test_search_table_matches_results(dataset, target):
         at = summary[(summary.target == target) & (summary.budget == budget)].set_index('method')
         quoted = cells(label)[:4]
         assert quoted == [f'{at.best_mean[m]:.2f} ± {at.best_std[m]:.2f}' for m in methods], (label, quoted)
+
+
+def test_main_job_times_match_results():
+    "The README's times of the main job are the ones in results/main_job.csv, with their reconstruction."
+    jobs = pd.read_csv(RESULTS / 'main_job.csv')
+    def clock(seconds: float) -> str: return f'{int(seconds // 60)} min {round(seconds % 60)} s'
+    for _, job in jobs.iterrows():
+        assert clock(job.wall_seconds) in README, f'README does not quote {clock(job.wall_seconds)} ({job.recipe}, {job.cpu})'
+    for _, job in jobs[jobs.recipe.str.contains('svge train')].iterrows():
+        assert pct(job.reconstruction_forward) in README, (job.recipe, job.cpu)
