@@ -149,7 +149,7 @@ class DenseGraphs:
         return DenseGraphs(types, adj.transpose(1, 2).contiguous(), self.num_nodes.clone())
 
 # %% ../nbs/00_graphs.ipynb #63b90403
-OUTPUT, INPUT = 0, 1  # reference numbering of the two special types, the same in every space
+OUTPUT, INPUT = 0, 1  # the original code's numbering of the two special types, the same in every space
 
 class SearchSpace:
     "Vocabulary, size limit, validity rules and native format of one benchmark."
