@@ -7,8 +7,10 @@ from __future__ import annotations
 import argparse, math, sys, time
 from collections import Counter
 
+from tqdm.auto import tqdm
+
 from .fast_decoder import keep_freed_memory
-from .graphs import get_space, NB201Space
+from .graphs import get_space, NB101Space, NB201Space
 from .evaluate import PAPER_EVALUATION, EvaluationConfig
 from .run import EVALUATION_DEFAULTS, TRAIN_DEFAULTS
 
@@ -20,11 +22,14 @@ __all__ = ['TRAIN_SETTINGS', 'summarise_space', 'positive_int', 'non_negative_in
 def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0) -> dict:
     "Build (enumerate, or sample `samples` of) search space `name`, check every cell, and summarise it."
     space, start = get_space(name), time.perf_counter()
-    cells = space.enumerate() if isinstance(space, NB201Space) else space.sample(samples, seed=seed)
-    valid = sum(space.is_valid(g) for g in cells)
+    enumerable = isinstance(space, (NB101Space, NB201Space))          # ENAS (8^6 · 2^15 networks) is sampled
+    cells = space.enumerate(progress=True) if isinstance(space, NB101Space) else space.enumerate() if enumerable else space.sample(samples, seed=seed)
+    checked = tqdm(cells, desc='checking cells', disable=len(cells) < 100_000)
+    valid = sum(space.is_valid(g) for g in checked)
     round_trip = sum(space.from_native(space.to_native(g)) == g for g in cells)
-    return dict(space=space.name, cells=len(cells), enumerated=isinstance(space, NB201Space), valid=valid,
-                distinct=len(set(cells)), native_round_trip=round_trip,
+    extra = dict(fingerprints=len({space.hash(g) for g in cells})) if isinstance(space, NB101Space) else {}
+    return dict(space=space.name, cells=len(cells), enumerated=enumerable, valid=valid,
+                distinct=len(set(cells)), **extra, native_round_trip=round_trip,
                 node_types=list(space.type_names), max_nodes=space.max_nodes,
                 nodes=dict(sorted(Counter(g.num_nodes for g in cells).items())),
                 edges=dict(sorted(Counter(g.num_edges for g in cells).items())),
