@@ -9,6 +9,7 @@ from collections import Counter
 
 from tqdm.auto import tqdm
 
+from .distributed import stop_world
 from .fast_decoder import keep_freed_memory
 from .graphs import get_space, NB101Space, NB201Space
 from .evaluate import PAPER_EVALUATION, EvaluationConfig
@@ -46,7 +47,9 @@ def _cmd_train(args):
         if args.recipe not in (None, 'paper'): raise ValueError(f'--paper trains with the paper recipe; leave out --recipe {args.recipe}.')
         given.update(recipe='paper', decodings=args.decodings or PAPER_EVALUATION.decodings)
     out = args.out or f'runs/{args.space or TRAIN_DEFAULTS["space"]}'
-    _print_results(train_and_evaluate(out=out, resume=args.resume, **given))
+    try: results = train_and_evaluate(out=out, resume=args.resume, **given)
+    finally: stop_world()
+    if results is not None: _print_results(results)        # under torchrun: rank 0 alone evaluates and prints
 
 def _cmd_evaluate(args):
     from svge.run import reevaluate

@@ -13,6 +13,7 @@ import pandas as pd
 from .data import (LOCAL_TABLES, ArchDataset, atomic_write, find_data_file, load_enas, load_nb101, load_nb201,
                         load_nb201_csv, local_table)
 from .decoder import MERGES
+from .distributed import start_world, wait
 from .drawing import plot_cells
 from .evaluate import (PAPER_EVALUATION, EvaluationConfig, encode_all, evaluate, interpolate, plot_latent,
                            prior_metrics, reconstruction_accuracy)
@@ -228,12 +229,13 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
                        device: str | None = None, seed: int | None = None, resume: bool = False, decodings: int | None = None,
                        prior_points: int | None = None, prior_decodings: int | None = None, target: str | None = None,
                        precision: str | None = None, max_train: int | None = None, val_size: int | None = None,
-                       stop_at: float | None = None, progress: bool = True, log=print) -> dict:
+                       stop_at: float | None = None, progress: bool = True, log=print) -> dict | None:
     """Train SVGe on `space` (file `data`; by default the committed table of the space, else the enumerated NB201 space) with training `recipe` ('fast' or 'paper';
     `epochs`, `batch_size`, `lr` override it), evaluate it, write everything into `out`. `val_size` training graphs
     are held out and reconstructed after every epoch (10 decodings; None: 500, at most a tenth of the split, with the
     fast recipe and none with the paper's); `stop_at` ends training once the model's merge reaches that validation
-    reconstruction. Settings left at None take `TRAIN_DEFAULTS`, `EVALUATION_DEFAULTS` and the recipe's, or with
+    reconstruction. Started by torchrun, the processes train the run together and rank 0 alone writes, evaluates and
+    returns the results (the others return None). Settings left at None take `TRAIN_DEFAULTS`, `EVALUATION_DEFAULTS` and the recipe's, or with
     `resume` the run's stored ones (a contradicting setting is refused). Everything is checked before anything is written."""
     given = {k: v for k, v in dict(space=space, data=data, recipe=recipe, epochs=epochs, batch_size=batch_size, lr=lr,
                                    device=device, seed=seed, decodings=decodings, prior_points=prior_points,
@@ -263,14 +265,17 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
         raise ValueError(f'--stop-at {stop_at} watches the validation reconstruction, but this run holds out no graphs; '
                          'add --validate N (the paper recipe holds out none by default).')
     train, val = carve_validation(train, val_size, seed)
-    resolve_device(train_config.device)                    # a GPU asked for where there is none
+    world = start_world(resolve_device(train_config.device))   # a GPU asked for where there is none; torchrun's processes join
     if not resume: check_run_dir(out, stored, settings)
-    trainer = Trainer(model_config, train_config, out, progress=progress)
+    trainer = Trainer(model_config, train_config, out, progress=progress, world=world)
     if resume: trainer.resume()                           # reads and checks the checkpoint before anything is written
-    out.mkdir(parents=True, exist_ok=True)                # training starts: only now the run directory and its config
-    with atomic_write(out / 'config.json') as f: f.write(json.dumps(settings, indent=1).encode())
-    log(f'{dataset.space.name}: {len(train)} training, {len(val)} validation and {len(test)} test graphs; '
-        f'{train_config.recipe} recipe; writing to {out}' + (f'; resumed after epoch {trainer.epoch}' if resume else ''))
+    wait(world)                                           # every process has checked the run before rank 0 writes
+    if world.is_main:
+        out.mkdir(parents=True, exist_ok=True)            # training starts: only now the run directory and its config
+        with atomic_write(out / 'config.json') as f: f.write(json.dumps(settings, indent=1).encode())
+        log(f'{dataset.space.name}: {len(train)} training, {len(val)} validation and {len(test)} test graphs; '
+            f'{train_config.recipe} recipe; writing to {out}' + (f'; {world.size} processes' if world.distributed else '')
+            + (f'; resumed after epoch {trainer.epoch}' if resume else ''))
     val_dense = val.dense() if val_size else None
     validate = (lambda model: validation_scores(model, val_dense)) if val_size else None
     stop = (lambda row: row.get(f'val_{model_config.merge}', 0) >= stop_at) if stop_at is not None else None
@@ -278,12 +283,14 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
     if not (stop and trainer.history and stop(trainer.history[-1])):   # a run that stopped early is not trained further
         trainer.fit(train.dense(), validate=validate, stop=stop)
     wall_seconds = time.perf_counter() - start
+    if not world.is_main: return None                     # rank 0 alone evaluates and writes the results
     plot_losses(trainer.history, out / 'losses.png')
     results = evaluate_run(trainer.model, train, test, target, EvaluationConfig(**evaluation), seed, out, progress)
     history = trainer.history
     results.update(recipe=train_config.recipe, epochs=trainer.epoch,
                    train_seconds=history[-1]['train_seconds'] if history and 'train_seconds' in history[-1] else None,
-                   wall_seconds_this_session=round(wall_seconds, 1), final_loss=history[-1]['loss'] if history else None)
+                   wall_seconds_this_session=round(wall_seconds, 1), final_loss=history[-1]['loss'] if history else None,
+                   processes=world.size)
     with atomic_write(out / 'results.json') as f: f.write(json.dumps(results, indent=1).encode())
     return results
 

@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 
 from .data import atomic_write
 from .decoder import EDGE_LOSSES
+from .distributed import World, share, total
 from .graphs import DenseGraphs, SearchSpace
 from .vae import SVGe, SVGeConfig, check_finite
 
@@ -88,10 +89,12 @@ def recipe(name: str, space: SearchSpace, **overrides) -> TrainConfig:
 class CheckpointError(RuntimeError):
     "A checkpoint that cannot be read or does not belong to this run."
 
-def save_checkpoint(path, model, optimiser, scheduler, epoch: int, train_config: TrainConfig, shuffle_rng: torch.Generator):
+def save_checkpoint(path, model, optimiser, scheduler, epoch: int, train_config: TrainConfig, shuffle_rng: torch.Generator,
+                    world_size: int = 1):
+    "Everything a run needs to continue exactly (`world_size`: the processes that trained it), written atomically."
     state = dict(format='svge-checkpoint-1', epoch=epoch, model=model.state_dict(), optimiser=optimiser.state_dict(),
                  scheduler=scheduler.state_dict(), model_config=model.config.to_dict(), train_config=train_config.to_dict(),
-                 shuffle_rng=shuffle_rng.get_state(), torch_rng=torch.get_rng_state(),
+                 shuffle_rng=shuffle_rng.get_state(), torch_rng=torch.get_rng_state(), world_size=world_size,
                  cuda_rng=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
     with atomic_write(path) as f: torch.save(state, f)
 
@@ -110,12 +113,19 @@ def load_checkpoint(path, map_location='cpu', format: str = 'svge-checkpoint-1')
 # %% ../nbs/05_train.ipynb #3839e53b
 class Trainer:
     "Train an `SVGe` on `DenseGraphs`, writing `checkpoint.pt`, `metrics.jsonl` and plots into `out_dir`."
-    def __init__(self, model_config: SVGeConfig, train_config: TrainConfig | None = None, out_dir=None, progress: bool = True):
+    def __init__(self, model_config: SVGeConfig, train_config: TrainConfig | None = None, out_dir=None, progress: bool = True,
+                 world: World | None = None):
         self.train_config = tc = train_config or TrainConfig()
-        self.device = resolve_device(tc.device)
+        self.device, self.world = resolve_device(tc.device), world or World()
         torch.manual_seed(tc.seed)
         self.model = SVGe(model_config).to(self.device)
-        self.batch_size = tc.batch_size or model_config.batch_size
+        self.batch_size = tc.batch_size or model_config.batch_size        # the global batch, shared by the processes
+        if self.batch_size < self.world.size:
+            raise ValueError(f'--batch-size {self.batch_size} is the batch of all {self.world.size} processes together; '
+                             f'it needs at least one graph per process.')
+        # what computes the loss: the model, or DDP around it, which averages the processes' gradients in backward
+        self.network = (torch.nn.parallel.DistributedDataParallel(self.model, device_ids=[torch.cuda.current_device()] if self.device.type == 'cuda' else None)
+                        if self.world.distributed else self.model)
         if tc.weight_decay: self.optimiser = torch.optim.AdamW(self.model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay, fused=True)
         else: self.optimiser = torch.optim.Adam(self.model.parameters(), lr=tc.lr, fused=True)
         # the plateau scheduler steps per epoch; the one-cycle schedule per batch, so it is built by `fit`,
@@ -124,7 +134,7 @@ class Trainer:
                           if tc.schedule == 'plateau' else None)
         self._scheduler_state, self.total_steps, self.steps_per_epoch = None, None, None
         self.shuffle_rng = torch.Generator().manual_seed(tc.seed)
-        self.epoch, self.history, self.progress = 0, [], progress
+        self.epoch, self.history, self.progress = 0, [], progress and self.world.is_main
         self.out_dir = Path(out_dir) if out_dir else None
 
     @property
@@ -138,6 +148,11 @@ class Trainer:
         if state['model_config'] != self.model.config.to_dict():
             raise CheckpointError(f'{self.checkpoint_path}: written for another model configuration '
                                   f'({state["model_config"]}); use a new --out directory for this one.')
+        written_by = state.get('world_size', 1)
+        if written_by != self.world.size:
+            raise CheckpointError(f'{self.checkpoint_path}: written by {written_by} process{"es" if written_by > 1 else ""}, '
+                                  f'resumed by {self.world.size}; the data each process sees depends on their number, so resume with '
+                                  + (f'torchrun --nproc-per-node {written_by} -m svge train ... --resume.' if written_by > 1 else 'svge train ... --resume (one process).'))
         saved = TrainConfig.from_dict(state['train_config'])
         if replace(saved, epochs=0, device='') != replace(self.train_config, epochs=0, device=''):   # may move devices
             raise CheckpointError(f'{self.checkpoint_path}: written with other training settings ({saved}); '
@@ -149,7 +164,7 @@ class Trainer:
         if state['cuda_rng'] is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda_rng'])
         self.epoch = state['epoch']
         self.history = [r for r in read_metrics(self.metrics_path) if r['epoch'] <= self.epoch] if self.metrics_path.exists() else []
-        self._write_metrics()
+        if self.world.is_main: self._write_metrics()
         return self
 
     def _write_metrics(self):
@@ -184,17 +199,21 @@ def kl_scale(self: Trainer, step: int) -> float:
 @patch
 def train_epoch(self: Trainer, graphs: DenseGraphs) -> dict:
     "One pass over `graphs` in a seeded random order; returns the epoch's mean loss terms."
-    model, bs, tc = self.model.train(), self.batch_size, self.train_config
-    if self.steps_per_epoch is None: self._build_schedule(math.ceil(len(graphs) / bs), self.epoch + 1)
+    model, bs, tc, world = self.model.train(), self.batch_size, self.train_config, self.world
+    steps = world.steps(len(graphs), bs)
+    if self.steps_per_epoch is None: self._build_schedule(steps, self.epoch + 1)
     order = torch.randperm(len(graphs), generator=self.shuffle_rng)
     sums, seen, start = dict(loss=0.0, recon=0.0, kl=0.0), 0, time.perf_counter()
-    bar = tqdm(range(0, len(graphs), bs), desc=f'epoch {self.epoch + 1}', leave=False, disable=not self.progress)
-    for batch_index, i in enumerate(bar):
-        batch = graphs[order[i:i + bs]].to(self.device)
-        terms = model(batch, tc.edge_loss)
+    bar = tqdm(range(steps), desc=f'epoch {self.epoch + 1}', leave=False, disable=not self.progress)
+    for batch_index in bar:
+        rows = order[batch_index * bs:(batch_index + 1) * bs]          # the global batch; this process trains on its share
+        noise = torch.randn(len(rows), model.config.latent_dim)      # every process draws the whole batch's noise
+        batch = graphs[world.shard(rows)].to(self.device)
+        terms = self.network(batch, tc.edge_loss, world.shard(noise).to(self.device))
         check_finite(terms, f'epoch {self.epoch + 1}, batch {batch_index}')
         scale = self.kl_scale(self.epoch * self.steps_per_epoch + batch_index)
         loss = terms['loss'] if scale == 1 else terms['recon'] + scale * model.config.kl_weight * terms['kl']
+        if world.distributed: loss = loss * world.loss_weight(len(batch), len(rows))
         self.optimiser.zero_grad(); loss.backward()
         if tc.clip: torch.nn.utils.clip_grad_norm_(model.parameters(), tc.clip, foreach=True)
         self.optimiser.step()
@@ -202,7 +221,8 @@ def train_epoch(self: Trainer, graphs: DenseGraphs) -> dict:
         n = len(batch); seen += n
         for k in sums: sums[k] += terms[k].item() * n
         bar.set_postfix({k: f'{v / seen:.4f}' for k, v in sums.items()})
-    means = {k: v / seen for k, v in sums.items()}
+    *summed, seen = total(world, [*sums.values(), seen])                # the epoch's terms over all processes
+    means = {k: v / seen for k, v in zip(sums, summed)}
     return dict(epoch=self.epoch + 1, **means, lr=self.optimiser.param_groups[0]['lr'],
                 seconds=round(time.perf_counter() - start, 3))
 
@@ -213,22 +233,23 @@ def fit(self: Trainer, graphs: DenseGraphs, epochs: int | None = None, validate:
     `validate(model)` adds its metrics to every epoch's row (timed apart: `train_seconds` counts training only);
     `stop(row)` ends the run after the first epoch for which it is true."""
     epochs = self.train_config.epochs if epochs is None else epochs
-    self._build_schedule(math.ceil(len(graphs) / self.batch_size), epochs)
+    self._build_schedule(self.world.steps(len(graphs), self.batch_size), epochs)
     bar = tqdm(range(self.epoch, epochs), desc='training', disable=not self.progress or epochs - self.epoch <= 1)
     for _ in bar:
         row = self.train_epoch(graphs)
         if self.train_config.schedule == 'plateau': self.scheduler.step(row['loss'])
         self.epoch += 1
         row['train_seconds'] = round(sum(r['seconds'] for r in self.history) + row['seconds'], 3)
-        if validate is not None:
+        if validate is not None and self.world.is_main:                  # rank 0 validates, the others wait for its row
             start = time.perf_counter()
             row.update(validate(self.model))
             row['validate_seconds'] = round(time.perf_counter() - start, 3)
+        row = share(self.world, row)
         self.history.append(row)
         bar.set_postfix(loss=f"{row['loss']:.4f}", recon=f"{row['recon']:.4f}", kl=f"{row['kl']:.3f}")
-        if self.out_dir:
+        if self.out_dir and self.world.is_main:
             save_checkpoint(self.checkpoint_path, self.model, self.optimiser, self.scheduler, self.epoch,
-                            self.train_config, self.shuffle_rng)
+                            self.train_config, self.shuffle_rng, self.world.size)
             self._write_metrics()
         if stop is not None and stop(row): break
     return self.history

@@ -96,10 +96,11 @@ class SVGe(nn.Module):
 
     def encode(self, graphs: DenseGraphs): return self.encoder(graphs)       # (mu, logvar), (B, Z) each
 
-    def reparameterise(self, mu, logvar):
-        "z = mu + noise_scale · eps · sigma in training, z = mu in evaluation."
+    def reparameterise(self, mu, logvar, noise=None):
+        "z = mu + noise_scale · eps · sigma in training (eps: `noise`, else drawn here), z = mu in evaluation."
         if not self.training: return mu
-        return mu + self.config.noise_scale * torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        eps = torch.randn_like(mu) if noise is None else noise.to(mu)
+        return mu + self.config.noise_scale * eps * torch.exp(0.5 * logvar)
 
     def recon_loss(self, graphs: DenseGraphs, z, edge_loss: str = 'mean'):
         "(B,) forward plus backward teacher-forcing loss (`edge_loss`: see `Generator.teacher_forcing`); one generator call."
@@ -111,10 +112,11 @@ class SVGe(nn.Module):
         "(B,) KL(N(mu, sigma²) || N(0, I)) per graph."
         return -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(-1)
 
-    def forward(self, graphs: DenseGraphs, edge_loss: str = 'mean') -> dict:
-        "Loss terms of a batch: `loss` = recon + kl_weight · kl (batch means), plus `mu`; `edge_loss` 'mean' is the original code's."
+    def forward(self, graphs: DenseGraphs, edge_loss: str = 'mean', noise=None) -> dict:
+        """Loss terms of a batch: `loss` = recon + kl_weight · kl (batch means), plus `mu`; `edge_loss` 'mean' is the original
+        code's; `noise` (B, Z): the reparameterisation's eps, given by a trainer that shares a batch among processes."""
         mu, logvar = self.encode(graphs)
-        recon = self.recon_loss(graphs, self.reparameterise(mu, logvar), edge_loss).mean()
+        recon = self.recon_loss(graphs, self.reparameterise(mu, logvar, noise), edge_loss).mean()
         kl = self.kl_loss(mu, logvar).mean()
         return dict(loss=recon + self.config.kl_weight * kl, recon=recon, kl=kl, mu=mu)
 
