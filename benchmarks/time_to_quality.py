@@ -5,11 +5,14 @@
     python benchmarks/time_to_quality.py --space nb201 --lr 1e-3 --batch-size 128                 # a variant
     python benchmarks/time_to_quality.py --space enas --edge-loss mean   # the original loss
     python benchmarks/time_to_quality.py --space enas --throughput-only
+    python benchmarks/time_to_quality.py --space nb101 --segments 8     # validate 8 times per (long) epoch
 
 The validation graphs are carved from the training split (never the test split), so settings chosen with
 this script do not peek at the test graphs. After every `--eval-every` epochs the model decodes each
 validation graph `--decodings` times; both merges of the two decoding passes are scored on the same draws.
-Training time excludes the validation time. Prints the minutes to 50/90/99 % validation reconstruction and
+With `--segments K` an epoch's graphs are cut into K random parts, trained one after the other with a
+validation after each (every graph still once per epoch, in a random order): for NAS-Bench-101, whose epoch is
+381,262 graphs. Training time excludes the validation time. Prints the minutes to 50/90/99 % validation reconstruction and
 writes everything (settings, curve, milestones, training graphs/s per batch size) as JSON. Nothing here is a
 test; the numbers depend on the machine.
 """
@@ -45,6 +48,25 @@ def training_throughput(model_config: SVGeConfig, graphs, batch_sizes=(32, 64, 1
     return result
 
 
+def fit_in_segments(trainer: Trainer, graphs, segments: int, validate, stop):
+    """`Trainer.fit` with a validation `segments` times per epoch: the graphs are cut into that many random parts of
+    equal size (a remainder of fewer than `segments` graphs is left out), and each pass over a part is a row."""
+    parts = torch.randperm(len(graphs), generator=torch.Generator().manual_seed(trainer.train_config.seed))
+    parts = parts[:len(parts) - len(parts) % segments].view(segments, -1)
+    total = trainer.train_config.epochs * segments
+    trainer._build_schedule(trainer.world.steps(parts.shape[1], trainer.batch_size), total)
+    while trainer.epoch < total:
+        row = trainer.train_epoch(graphs[parts[trainer.epoch % segments]])
+        trainer.epoch += 1
+        row['graphs_seen'] = trainer.epoch * parts.shape[1]
+        row['train_seconds'] = round(sum(r['seconds'] for r in trainer.history) + row['seconds'], 3)
+        start = time.perf_counter()
+        row.update(validate(trainer.model))
+        row['validate_seconds'] = round(time.perf_counter() - start, 3)
+        trainer.history.append(row)
+        if stop(row): break
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--space', default='nb201', help='enas, enas12, nb101 or nb201')
@@ -64,6 +86,7 @@ def main(argv=None):
     p.add_argument('--max-train', type=int, default=None, help='train on only the first N training graphs (toy runs)')
     p.add_argument('--decodings', type=int, default=10, help='decodings per validation graph')
     p.add_argument('--eval-every', type=int, default=1, help='epochs between validations')
+    p.add_argument('--segments', type=int, default=1, help='validations per epoch: the epoch is trained in this many random parts')
     p.add_argument('--throughput-only', action='store_true', help='only measure training graphs/s per batch size')
     p.add_argument('--batch-sizes', type=int, nargs='+', default=[32, 64, 128, 256], help='batch sizes for the graphs/s measurement')
     p.add_argument('--no-throughput', action='store_true', help='skip the graphs/s per batch size measurement')
@@ -98,7 +121,7 @@ def main(argv=None):
     if args.out and (Path(args.out) / 'checkpoint.pt').exists(): trainer.resume()
 
     def validate(model):
-        if trainer.epoch % args.eval_every and trainer.epoch != train_config.epochs: return {}
+        if trainer.epoch % args.eval_every and trainer.epoch != train_config.epochs * args.segments: return {}
         return validation_scores(model, val_dense, args.decodings)
 
     def stop(row):
@@ -108,7 +131,8 @@ def main(argv=None):
         if args.minutes is not None and row['train_seconds'] >= 60 * args.minutes: return True
         return args.stop_at is not None and row.get(f'val_{model_config.merge}', 0) >= args.stop_at
 
-    trainer.fit(train_dense, validate=validate, stop=stop)
+    if args.segments == 1: trainer.fit(train_dense, validate=validate, stop=stop)
+    else: fit_in_segments(trainer, train_dense, args.segments, validate, stop)
     report['curve'] = trainer.history
     report['minutes_to'] = {m: minutes_to(trainer.history, f'val_{m}') for m in MERGES}
     with atomic_write(args.json) as f: f.write(json.dumps(report, indent=1).encode())

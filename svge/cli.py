@@ -11,6 +11,7 @@ from tqdm.auto import tqdm
 
 from .distributed import stop_world
 from .fast_decoder import keep_freed_memory
+from .data import nb101_cells
 from .graphs import get_space, NB101Space, NB201Space
 from .evaluate import PAPER_EVALUATION, EvaluationConfig
 from .run import EVALUATION_DEFAULTS, TRAIN_DEFAULTS
@@ -20,17 +21,20 @@ __all__ = ['TRAIN_SETTINGS', 'summarise_space', 'positive_int', 'non_negative_in
            'main']
 
 # %% ../nbs/09_cli.ipynb #dfd88013
-def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0) -> dict:
-    "Build (enumerate, or sample `samples` of) search space `name`, check every cell, and summarise it."
+def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0, cache=None) -> dict:
+    """Build (enumerate, or sample `samples` of) search space `name`, check every cell, and summarise it. NAS-Bench-101's
+    cells, fingerprints and checks come from the cache (`cache`: its folder), made by the first call (`nb101_cells`)."""
     space, start = get_space(name), time.perf_counter()
     enumerable = isinstance(space, (NB101Space, NB201Space))          # ENAS (8^6 · 2^15 networks) is sampled
-    cells = space.enumerate(progress=True) if isinstance(space, NB101Space) else space.enumerate() if enumerable else space.sample(samples, seed=seed)
-    checked = tqdm(cells, desc='checking cells', disable=len(cells) < 100_000)
-    valid = sum(space.is_valid(g) for g in checked)
-    round_trip = sum(space.from_native(space.to_native(g)) == g for g in cells)
-    extra = dict(fingerprints=len({space.hash(g) for g in cells})) if isinstance(space, NB101Space) else {}
-    return dict(space=space.name, cells=len(cells), enumerated=enumerable, valid=valid,
-                distinct=len(set(cells)), **extra, native_round_trip=round_trip,
+    if isinstance(space, NB101Space):
+        nb101 = nb101_cells(cache, progress=True)
+        cells, checks = nb101.graphs, {k: v for k, v in nb101.checks.items() if k != 'cells'}
+        checks['benchmark_example_found'] = '28cfc7874f6d200472e1a9dcd8650aa0' in set(nb101.fingerprints)   # the benchmark README's cell
+    else:
+        cells = space.enumerate() if enumerable else space.sample(samples, seed=seed)
+        checks = dict(valid=sum(space.is_valid(g) for g in cells), distinct=len(set(cells)),
+                      native_round_trip=sum(space.from_native(space.to_native(g)) == g for g in cells))
+    return dict(space=space.name, cells=len(cells), enumerated=enumerable, **checks,
                 node_types=list(space.type_names), max_nodes=space.max_nodes,
                 nodes=dict(sorted(Counter(g.num_nodes for g in cells).items())),
                 edges=dict(sorted(Counter(g.num_edges for g in cells).items())),
@@ -105,8 +109,9 @@ def share(text: str) -> float:
 
 # %% ../nbs/09_cli.ipynb #dcff8d4d
 def _cmd_space(args):
-    for key, value in summarise_space(args.space, args.samples, args.seed).items():
-        print(f'{key:>18}: {value}')
+    summary = summarise_space(args.space, args.samples, args.seed, args.cache)
+    width = max(map(len, summary))
+    for key, value in summary.items(): print(f'{key:>{width}}: {value}')
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='svge', description='Smooth Variational Graph Embeddings for NAS.')
@@ -115,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('space', nargs='?', default='nb201', help='enas, enas12, nb101 or nb201 (default: nb201)')
     p.add_argument('--samples', type=positive_int, default=10_000, help='random cells for spaces that are not enumerated')
     p.add_argument('--seed', type=non_negative_int, default=0, help='seed of the random cells')
+    p.add_argument('--cache', default=None, help='folder of the NAS-Bench-101 cache (default: $SVGE_CACHE, else the user cache directory)')
     p.set_defaults(handler=_cmd_space)
 
     # every flag of train defaults to None (not given): train_and_evaluate fills in its defaults, or a resumed run's own

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #8da8b32c
 from __future__ import annotations
-import ast, base64, hashlib, json, os, struct, tempfile, urllib.error, urllib.request
+import ast, base64, hashlib, json, os, struct, tempfile, urllib.error, urllib.request, zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
+import platformdirs
 import torch
 from tqdm.auto import tqdm
 
@@ -21,8 +22,9 @@ from .graphs import (ArchGraph, DenseGraphs, EnasSpace, InvalidGraphError, NB101
 # %% auto #0
 __all__ = ['NB101_REPEATS', 'NB201_DATASETS', 'NB201_CSV_COLUMNS', 'BENCHMARK_FILES', 'LOCAL_TABLES', 'DataFileError',
            'ArchDataset', 'load_enas', 'masked_crc32c', 'iter_tfrecord', 'write_tfrecord', 'atomic_write',
-           'nb101_record', 'load_nb101', 'nb201_results_long', 'nb201_table', 'load_nb201', 'load_nb201_csv',
-           'DownloadError', 'download', 'download_benchmark', 'find_data_file', 'local_table']
+           'nb101_record', 'load_nb101', 'cache_dir', 'NB101Cells', 'enumerate_nb101', 'nb101_cells',
+           'nb201_results_long', 'nb201_table', 'load_nb201', 'load_nb201_csv', 'DownloadError', 'download',
+           'download_benchmark', 'find_data_file', 'local_table']
 
 # %% ../nbs/01_data.ipynb #ad4137c1
 class DataFileError(ValueError):
@@ -213,6 +215,70 @@ def load_nb101(path, epochs: int = 108, verify_crc: bool = True, progress: bool 
         labels[name] = np.nanmean(table[:, :, k], axis=1)  # the reference's target: mean over the repeats
         for rep in range(NB101_REPEATS): labels[f'{name}_{rep}'] = table[:, rep, k]
     return ArchDataset(space, graphs, pd.DataFrame(labels))
+
+# %% ../nbs/01_data.ipynb #1a43a6a5
+_PAIRS = np.array([(i, j) for i in range(7) for j in range(i + 1, 7)])      # bit k of a cell's adjacency: edge _PAIRS[k]
+
+def cache_dir() -> Path:
+    "Where svge keeps what it computes once: `$SVGE_CACHE`, else the user cache directory of this system."
+    return Path(os.environ.get('SVGE_CACHE') or platformdirs.user_cache_dir('svge'))
+
+@dataclass
+class NB101Cells:
+    "Every NAS-Bench-101 cell, its benchmark fingerprint (same order) and the checks made when they were enumerated."
+    graphs: list[ArchGraph]
+    fingerprints: list[str]
+    checks: dict
+
+def _pack_cells(cells: NB101Cells) -> dict:
+    "The cells as arrays: node types padded with -1, adjacency bits, fingerprints as 16 bytes, the checks as JSON."
+    types = np.full((len(cells.graphs), 7), -1, dtype=np.int8)
+    bits = np.zeros(len(cells.graphs), dtype=np.int64)
+    pair_bit = {tuple(p): 1 << k for k, p in enumerate(_PAIRS.tolist())}
+    for row, g in enumerate(cells.graphs):
+        types[row, :g.num_nodes] = g.types
+        bits[row] = sum(pair_bit[e] for e in g.edges)
+    digests = np.frombuffer(bytes.fromhex(''.join(cells.fingerprints)), dtype=np.uint8).reshape(-1, 16)
+    return dict(types=types, edge_bits=bits.astype(np.int32), fingerprints=digests, checks=np.array(json.dumps(cells.checks)))
+
+def _unpack_cells(arrays) -> NB101Cells:
+    "`_pack_cells` undone; arrays of the wrong shapes raise `ValueError`."
+    types, bits, digests = arrays['types'], arrays['edge_bits'].astype(np.int64), arrays['fingerprints']
+    if not (types.ndim == 2 and types.shape[1] == 7 and len(bits) == len(digests) == len(types) and digests.shape[1:] == (16,)):
+        raise ValueError('arrays of unexpected shapes')
+    has_edge = ((bits[:, None] >> np.arange(len(_PAIRS))) & 1).astype(bool)
+    graphs = [ArchGraph(t[t >= 0].tolist(), _PAIRS[e].tolist()) for t, e in zip(types, has_edge)]
+    hex_digests = digests.tobytes().hex()
+    fingerprints = [hex_digests[32 * i:32 * (i + 1)] for i in range(len(digests))]
+    return NB101Cells(graphs, fingerprints, json.loads(str(arrays['checks'])))
+
+# %% ../nbs/01_data.ipynb #36461e13
+def enumerate_nb101(max_nodes: int | None = None, progress: bool = False) -> NB101Cells:
+    "Enumerate the cells (`NB101Space.enumerate`; `max_nodes`: only the smaller ones), fingerprint them and check every one."
+    space = NB101Space()
+    graphs = space.enumerate(max_nodes, progress=progress)
+    fingerprints = [space.hash(g) for g in tqdm(graphs, desc='benchmark fingerprints', disable=not progress)]
+    checked = tqdm(graphs, desc='checking cells', disable=not progress)
+    checks = dict(cells=len(graphs), valid=sum(space.is_valid(g) for g in checked), distinct=len(set(graphs)),
+                  distinct_fingerprints=len(set(fingerprints)),
+                  native_round_trip=sum(space.from_native(space.to_native(g)) == g for g in graphs))
+    return NB101Cells(graphs, fingerprints, checks)
+
+def nb101_cells(cache=None, max_nodes: int | None = None, progress: bool = False, log=print) -> NB101Cells:
+    """Every NAS-Bench-101 cell (`max_nodes`: those of at most that many nodes) with its fingerprint, read from the
+    cache folder (`cache`, default `cache_dir()`), or enumerated, checked and cached there when missing or unreadable."""
+    name = f'nb101-cells{f"-{max_nodes}nodes" if max_nodes else ""}-v1.npz'
+    path = (Path(cache) if cache is not None else cache_dir()) / name
+    if path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as arrays: return _unpack_cells(arrays)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+            log(f'{path}: unreadable cache of the NAS-Bench-101 cells ({type(e).__name__}: {e}); enumerating them again.')
+    cells = enumerate_nb101(max_nodes, progress)
+    try:
+        with atomic_write(path) as f: np.savez_compressed(f, **_pack_cells(cells))
+    except OSError as e: log(f'Could not cache the NAS-Bench-101 cells in {path} ({e}); set SVGE_CACHE to a writable folder.')
+    return cells
 
 # %% ../nbs/01_data.ipynb #ba022828
 NB201_DATASETS = ('cifar10-valid', 'cifar10', 'cifar100', 'ImageNet16-120')

@@ -11,13 +11,13 @@ from pathlib import Path
 import pandas as pd
 
 from .data import (LOCAL_TABLES, ArchDataset, atomic_write, find_data_file, load_enas, load_nb101, load_nb201,
-                        load_nb201_csv, local_table)
+                        load_nb201_csv, local_table, nb101_cells)
 from .decoder import MERGES
 from .distributed import start_world, wait
 from .drawing import plot_cells
 from .evaluate import (PAPER_EVALUATION, EvaluationConfig, encode_all, evaluate, interpolate, plot_latent,
                            prior_metrics, reconstruction_accuracy)
-from .graphs import DenseGraphs, NB201Space, SearchSpace, get_space
+from .graphs import DenseGraphs, NB101Space, NB201Space, SearchSpace, get_space
 from .train import Trainer, TrainConfig, load_checkpoint, plot_losses, resolve_device, recipe as train_recipe
 from .vae import SVGe, SVGeConfig
 
@@ -29,14 +29,20 @@ __all__ = ['DEFAULT_TARGETS', 'ENUMERATED', 'SHIPPED_TABLES', 'TRAIN_DEFAULTS', 
 
 # %% ../nbs/07_run.ipynb #47676c13
 DEFAULT_TARGETS = ('val_acc', 'cifar10_200ep_test_acc', 'cifar10-valid_200ep_valid_acc')  # tried in this order
-ENUMERATED = 'enumerated nb201'   # the `data` a run's config.json names when it trained on the space enumerated in code
+ENUMERATED = {'nb101': 'enumerated nb101', 'nb201': 'enumerated nb201'}   # a run's `data` when it trained on the space enumerated in code
 SHIPPED_TABLES = {name for name, _ in LOCAL_TABLES.values()}   # a run's config.json names these by file name alone
 
 def load_dataset(space: SearchSpace, data=None) -> ArchDataset:
-    "The graphs (and labels) of `space` from the file `data`, or the enumerated NAS-Bench-201 space without one (or with `ENUMERATED`)."
-    if data is None or str(data) == ENUMERATED:
+    """The graphs (and labels) of `space` from the file `data`; without one (or with its `ENUMERATED` name) every cell
+    of NAS-Bench-201 or NAS-Bench-101, enumerated in code (no labels; NAS-Bench-101's from the cache, `nb101_cells`)."""
+    if data is None or str(data) in ENUMERATED.values():
+        if data is not None and str(data) != ENUMERATED.get(space.name):
+            raise ValueError(f'{data!r} names the cells of another space than {space.name}; give the data of {space.name}.')
+        if isinstance(space, NB101Space):
+            cells = nb101_cells(progress=True)
+            return ArchDataset(space, cells.graphs, pd.DataFrame({'hash': cells.fingerprints}))
         if not isinstance(space, NB201Space):
-            raise FileNotFoundError(f'{space.name} needs a data file (--data); only nb201 can be built without one. '
+            raise FileNotFoundError(f'{space.name} needs a data file (--data); nb101 and nb201 can be built without one. '
                                     'See data/README.md for where to get the files.')
         graphs = space.enumerate()
         return ArchDataset(space, graphs, pd.DataFrame({'arch_str': [space.to_native(g) for g in graphs]}))
@@ -153,7 +159,7 @@ def _show(v) -> str: return 'not set' if v is None else getattr(v, 'name', str(v
 
 def _same(key: str, given, stored) -> bool:
     if key == 'space': return given.name == stored                # given: a SearchSpace (resolved by the caller)
-    if key == 'data': return str(given) == stored or (stored != ENUMERATED and Path(given).resolve() == Path(stored).resolve())
+    if key == 'data': return str(given) == stored or (stored not in ENUMERATED.values() and Path(given).resolve() == Path(stored).resolve())
     return given == stored
 
 def resumed_settings(stored: dict, given: dict, out) -> dict:
@@ -219,7 +225,7 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
     model_config = SVGeConfig.from_space(dataset.space, precision=choice['precision'])
     overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr') if k in choice}
     train_config = train_recipe(choice['recipe'], dataset.space, seed=choice['seed'], device=choice['device'], **overrides)
-    settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else ENUMERATED,
+    settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else ENUMERATED[space.name],
                     max_train=choice.get('max_train'), val_size=choice.get('val_size'), target=default_target(dataset, choice.get('target')),
                     stop_at=choice.get('stop_at'), evaluation={k: choice[k] for k in EVALUATION_DEFAULTS})
     return settings, dataset
