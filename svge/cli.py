@@ -129,8 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description='Train SVGe and evaluate it. Every flag is checked before anything is written; the run '
                                    'directory is created when training starts. --resume continues a run with its stored settings.')
     p.add_argument('--space', default=None, help=f'enas, enas12, nb101 or nb201 (default: {d["space"]})')
-    p.add_argument('--data', default=None, help='benchmark file (default: the table committed in data/ or $SVGE_DATA for enas and nb201; '
-                                             'nb201 without one is enumerated in code, unlabelled)')
+    p.add_argument('--data', default=None, help='benchmark file (default: the table that ships with svge, or one in $SVGE_DATA, for enas and nb201; '
+                                             'nb201 and nb101 without one are enumerated in code, unlabelled)')
     p.add_argument('--recipe', default=None, choices=['fast', 'paper'],
                    help=f"training recipe (default: {d['recipe']}): fast (one-cycle schedule, larger batches, edge terms of the loss summed) "
                         "or paper (Adam 1e-4, batch 32, plateau scheduler, 300 epochs, the original code's loss)")
