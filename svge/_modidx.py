@@ -137,6 +137,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                               'svge/extrapolation.py'),
                                     'svge.extrapolation.nb101_best_cell': ('extrapolation.html#nb101_best_cell', 'svge/extrapolation.py'),
                                     'svge.extrapolation.nb101_candidates': ('extrapolation.html#nb101_candidates', 'svge/extrapolation.py'),
+                                    'svge.extrapolation.nb101_seven_node_cells': ( 'extrapolation.html#nb101_seven_node_cells',
+                                                                                   'svge/extrapolation.py'),
                                     'svge.extrapolation.rank_candidates': ('extrapolation.html#rank_candidates', 'svge/extrapolation.py'),
                                     'svge.extrapolation.seed_agreement': ('extrapolation.html#seed_agreement', 'svge/extrapolation.py')},
             'svge.fast_decoder': { 'svge.fast_decoder.FastGenerator': ('fast_decoder.html#fastgenerator', 'svge/fast_decoder.py'),

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import itertools, random, re
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -13,8 +14,8 @@ from .graphs import ArchGraph, DenseGraphs, NB101Space, SearchSpace
 from .predictor import predict, rank
 
 # %% auto #0
-__all__ = ['NB101_CONV3', 'NB101_CONV1', 'NB101_POOL', 'nb101_best_cell', 'nb101_candidates', 'broken_rules', 'rank_candidates',
-           'enas_skip_density', 'seed_agreement']
+__all__ = ['NB101_CONV3', 'NB101_CONV1', 'NB101_POOL', 'nb101_best_cell', 'nb101_seven_node_cells', 'nb101_candidates',
+           'broken_rules', 'rank_candidates', 'enas_skip_density', 'seed_agreement']
 
 # %% ../nbs/10_extrapolation.ipynb #d85568c7
 NB101_CONV3, NB101_CONV1, NB101_POOL = 'conv3x3-bn-relu', 'conv1x1-bn-relu', 'maxpool3x3'
@@ -34,9 +35,15 @@ def _cell(ops: list[str], edges) -> ArchGraph:
 def _subsets(items):
     return itertools.chain.from_iterable(itertools.combinations(items, k) for k in range(len(items) + 1))
 
+@lru_cache(maxsize=1)
+def nb101_seven_node_cells() -> tuple[ArchGraph, ...]:
+    "The benchmark's 359,082 cells of 7 nodes, enumerated in code (about 20 s, once per process)."
+    return tuple(g for g in NB101Space().enumerate() if g.num_nodes == 7)
+
 # %% ../nbs/10_extrapolation.ipynb #202314f0
 def nb101_candidates(base: ArchGraph | None = None, random_cells: int = 1000, seed: int = 0) -> dict[str, list[ArchGraph]]:
-    "The paper's candidates (SVGe §V) grown from the 7-node `base`: {'append': 192, 'prepend': 192, 'random': 1000} 8-node cells."
+    """The paper's candidates (SVGe §V), 8-node cells: {'append': 192, 'prepend': 192} grown from the 7-node `base`, and
+    'random': `random_cells` random 7-node benchmark cells, each with a new op node on one of its edges."""
     base = base or nb101_best_cell()
     names = NB101Space.type_names
     ops = [names[t] for t in base.types]
@@ -51,15 +58,17 @@ def nb101_candidates(base: ArchGraph | None = None, random_cells: int = 1000, se
             # the new node is 1 and old node k becomes k+1; it takes the input's out-edges
             shifted = [(i + 1, j + 1) for i, j in base.edges]      # old input edges 0->x are now 1->x+1
             prepend.append(_cell(['input', op] + ops[1:], [(0, 1)] + shifted + [(0, k + 1) for k in extra]))
-    rng = random.Random(seed)
+    rng, pool = random.Random(seed), nb101_seven_node_cells()
     randoms, seen = [], set()
     while len(randoms) < random_cells:
-        cell_ops = ['input'] + [rng.choice(new_ops) for _ in range(6)] + ['output']
-        adj = np.triu(np.array([[rng.random() < 0.35 for _ in range(8)] for _ in range(8)]), 1).astype(int)
-        g = _cell(cell_ops, [tuple(e) for e in np.argwhere(adj)])
-        if g in seen or any(not g.predecessors(j) for j in range(1, 8)) or any(not g.successors(i) for i in range(7)):
-            continue                                               # every node must lie on an input-output path
-        seen.add(g); randoms.append(g)
+        cell = pool[rng.randrange(len(pool))]
+        i, j = rng.choice(cell.edges)
+        # the new node goes right after i in the topological order: nodes after i move up by one
+        move = lambda k: k + (k > i)
+        types = list(cell.types[:i + 1]) + [names.index(rng.choice(new_ops))] + list(cell.types[i + 1:])
+        edges = [(move(a), move(b)) for a, b in cell.edges if (a, b) != (i, j)] + [(i, i + 1), (i + 1, move(j))]
+        g = ArchGraph(types, edges)
+        if g not in seen: seen.add(g); randoms.append(g)
     return dict(append=append, prepend=prepend, random=randoms)
 
 # %% ../nbs/10_extrapolation.ipynb #a62a52f4
