@@ -113,6 +113,10 @@ def _cmd_space(args):
     width = max(map(len, summary))
     for key, value in summary.items(): print(f'{key:>{width}}: {value}')
 
+def _cmd_download(args):
+    from svge.data import download_benchmark
+    print(download_benchmark(args.benchmark, args.dir))
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='svge', description='Smooth Variational Graph Embeddings for NAS.')
     sub = parser.add_subparsers(dest='command', required=True)
@@ -122,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--seed', type=non_negative_int, default=0, help='seed of the random cells')
     p.add_argument('--cache', default=None, help='folder of the NAS-Bench-101 cache (default: $SVGE_CACHE, else the user cache directory)')
     p.set_defaults(handler=_cmd_space)
+
+    p = sub.add_parser('download', help='download a benchmark file (checked against its size and checksum where known)')
+    p.add_argument('benchmark', choices=['enas', 'nb101', 'nb201'], help='enas: the D-VAE ENAS table; nb101: nasbench_only108.tfrecord (500 MB); nb201: the NAS-Bench-201 results')
+    p.add_argument('--dir', default='data', help='folder to put it in (default: data; svge finds files there or in $SVGE_DATA)')
+    p.set_defaults(handler=_cmd_download)
 
     # every flag of train defaults to None (not given): train_and_evaluate fills in its defaults, or a resumed run's own
     d, e = TRAIN_DEFAULTS, EVALUATION_DEFAULTS

@@ -74,7 +74,7 @@ class ArchDataset:
 def load_enas(path, skip: int = 1000, layers: int | None = None, progress: bool = False) -> ArchDataset:
     "ENAS architectures of `path` (rows `[[t0], [t1, s0], ...], acc`) after skipping `skip` lines, label `val_acc`."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f'{path} does not exist; see data/README.md for how to get it.')
+    if not path.exists(): raise FileNotFoundError(f'{path} does not exist; `svge download enas|nb101|nb201` fetches the benchmark files.')
     graphs, accs, space = [], [], EnasSpace(layers) if layers else None
     expected = 'expected "[[t0], [t1, s0], ...], accuracy" with whole numbers and a number'
     with open(path, 'rb') as f:                        # bytes: a line that is not UTF-8 text is named, not a traceback
@@ -185,7 +185,7 @@ def load_nb101(path, epochs: int = 108, verify_crc: bool = True, progress: bool 
                max_cells: int | None = None) -> ArchDataset:
     "NAS-Bench-101 cells of `path` with per-repeat and mean final validation/test accuracy, train time and params."
     path, space = Path(path), NB101Space()
-    if not path.exists(): raise FileNotFoundError(f'{path} does not exist; see data/README.md for how to get it.')
+    if not path.exists(): raise FileNotFoundError(f'{path} does not exist; `svge download enas|nb101|nb201` fetches the benchmark files.')
     metrics_class, row_of = _model_metrics_class(), {}
     hashes, graphs, params, runs = [], [], [], []  # runs[i]: list of (val, test, time) per repeat
     for index, payload in enumerate(iter_tfrecord(path, verify_crc, progress)):
@@ -325,7 +325,7 @@ def _labels_to_dataset(table: pd.DataFrame, path, arch_column: str = 'arch_str')
 def load_nb201(path) -> ArchDataset:
     "All architectures of the official NAS-Bench-201 `.pth` results file with their accuracy columns."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f'{path} does not exist; see data/README.md for how to get it.')
+    if not path.exists(): raise FileNotFoundError(f'{path} does not exist; `svge download enas|nb101|nb201` fetches the benchmark files.')
     try: results = torch.load(path, map_location='cpu', weights_only=False)  # plain dicts, but pickled
     except Exception as e: _fail(path, 'whole file', f'not a readable torch pickle ({type(e).__name__}: {e}).')
     return _labels_to_dataset(nb201_table(nb201_results_long(results, path)), path)
@@ -339,7 +339,7 @@ NB201_CSV_COLUMNS = {'CIFAR10TestAccuracy200Epochs': 'cifar10_200ep_test_acc',
 def load_nb201_csv(path, arch_column: str = 'ArchitectureString') -> ArchDataset:
     "NAS-Bench-201 labels from a CSV with one architecture string per row (row order kept as `arch_index`)."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f'{path} does not exist; see data/README.md for how to get it.')
+    if not path.exists(): raise FileNotFoundError(f'{path} does not exist; `svge download enas|nb101|nb201` fetches the benchmark files.')
     try: table = pd.read_csv(path)
     except Exception as e: _fail(path, 'whole file', f'not a readable CSV ({type(e).__name__}: {e}).')
     if arch_column not in table.columns:
@@ -368,7 +368,7 @@ def download(url: str, dest, sha256: str | None = None, size: int | None = None,
                 raise DownloadError(f'{url} has SHA-256 {digest.hexdigest()}, expected {sha256}; nothing was saved.')
     except (urllib.error.URLError, OSError) as e:
         raise DownloadError(f'Could not download {url} ({e}). Without internet, fetch it elsewhere and put it at '
-                            f'{dest.resolve()} (see data/README.md).') from e
+                            f'{dest.resolve()}.') from e
     return dest
 
 # %% ../nbs/01_data.ipynb #498ea034

@@ -43,14 +43,14 @@ def load_dataset(space: SearchSpace, data=None) -> ArchDataset:
             return ArchDataset(space, cells.graphs, pd.DataFrame({'hash': cells.fingerprints}))
         if not isinstance(space, NB201Space):
             raise FileNotFoundError(f'{space.name} needs a data file (--data); nb101 and nb201 can be built without one. '
-                                    'See data/README.md for where to get the files.')
+                                    '`svge download enas|nb101|nb201` fetches the benchmark files.')
         graphs = space.enumerate()
         return ArchDataset(space, graphs, pd.DataFrame({'arch_str': [space.to_native(g) for g in graphs]}))
     path = Path(data)
     if not path.exists() and path.name in SHIPPED_TABLES:     # a table that ships with svge, by name (older runs: data/<name>)
         path = find_data_file(path.name) or path
-    if not path.exists(): raise FileNotFoundError(f'{path} does not exist; see data/README.md for how to get it.')
-    if path.is_dir(): raise FileNotFoundError(f'{path} is a folder; --data takes a benchmark file (see data/README.md).')
+    if not path.exists(): raise FileNotFoundError(f'{path} does not exist; `svge download enas|nb101|nb201` fetches the benchmark files.')
+    if path.is_dir(): raise FileNotFoundError(f'{path} is a folder; --data takes a benchmark file (`svge download` fetches them).')
     if space.name.startswith('enas'): return load_enas(path, layers=space.layers)
     if space.name == 'nb101': return load_nb101(path)
     if path.name.endswith(('.csv', '.csv.gz')): return load_nb201_csv(path)

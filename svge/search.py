@@ -60,8 +60,8 @@ class LookupObjective:
     def from_table(cls, path=None, target: str = 'cifar10_200ep_test_acc') -> LookupObjective:
         "Read a NAS-Bench-201 CSV table (None: the one that ships with the package); errors name the file and the problem."
         path = Path(path) if path is not None else local_table('nb201')
-        if path is None: raise SearchInputError('No NAS-Bench-201 accuracy table found; pass one (see data/README.md).')
-        if not path.exists(): raise SearchInputError(f'{path} does not exist; pass the NAS-Bench-201 accuracy table (see data/README.md).')
+        if path is None: raise SearchInputError('No NAS-Bench-201 accuracy table found; pass one (`svge download nb201` fetches the full benchmark).')
+        if not path.exists(): raise SearchInputError(f'{path} does not exist; pass the NAS-Bench-201 accuracy table (`svge download nb201` fetches the full benchmark).')
         try: data = load_nb201_csv(path)
         except (ValueError, KeyError) as e: raise SearchInputError(f'{path} is not a NAS-Bench-201 table: {e}') from e
         return cls.from_dataset(data, target)

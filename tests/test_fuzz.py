@@ -74,7 +74,7 @@ def _cases(kind: str, raw: bytes, folder: Path):
     "(name, bytes) of every damaged version of `raw`."
     rng = random.Random(kind)
     yield 'empty', b''
-    for i in range(CASES_PER_KIND):
+    for _ in range(CASES_PER_KIND):
         yield f'truncated at {(cut := rng.randrange(1, len(raw)))}', raw[:cut]
     for i in range(CASES_PER_KIND):
         garbled = bytearray(raw)
