@@ -82,6 +82,7 @@ def main(argv=None):
     p.add_argument('--edge-loss', default=None, choices=EDGE_LOSSES, help="a decoder step's edge terms: averaged (original code) or summed (log-likelihood)")
     p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'])
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--device', default='auto', help='auto (CUDA when there is a GPU), cpu or cuda')
     p.add_argument('--val-size', type=int, default=1000, help='validation graphs carved from the training split')
     p.add_argument('--max-train', type=int, default=None, help='train on only the first N training graphs (toy runs)')
     p.add_argument('--decodings', type=int, default=10, help='decodings per validation graph')
@@ -114,7 +115,7 @@ def main(argv=None):
                                        edge_loss=args.edge_loss).items()
                  if v is not None}
     if args.clip is not None: overrides['clip'] = args.clip or None
-    train_config = recipe(args.recipe, dataset.space, seed=args.seed, **overrides)
+    train_config = recipe(args.recipe, dataset.space, seed=args.seed, device=args.device, **overrides)
     report['train_config'] = train_config.to_dict()
     print(train_config, flush=True)
     trainer = Trainer(model_config, train_config, args.out, progress=False)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_distributed.ipynb #72f84bce
 from __future__ import annotations
-import os
+import datetime, os
 from dataclasses import dataclass
 
 import torch
@@ -65,7 +65,8 @@ def start_world(device: torch.device) -> World:
                 raise RuntimeError(f'Local rank {world.local_rank} but {torch.cuda.device_count()} GPUs here: '
                                    'start at most one process per GPU (torchrun --nproc-per-node).')
             torch.cuda.set_device(world.local_rank)
-        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+        # the others wait for rank 0 while it validates and checkpoints: allow that an hour (NCCL's default is 10 minutes)
+        dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo', timeout=datetime.timedelta(hours=1))
     return world
 
 def stop_world():

@@ -275,15 +275,15 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
     if not resume: check_run_dir(out, stored, settings)
     trainer = Trainer(model_config, train_config, out, progress=progress, world=world)
     if resume: trainer.resume()                           # reads and checks the checkpoint before anything is written
-    wait(world)                                           # every process has checked the run before rank 0 writes
+    wait(world)                                           # every process has checked the run before rank 0 writes its config
     if world.is_main:
         out.mkdir(parents=True, exist_ok=True)            # training starts: only now the run directory and its config
         with atomic_write(out / 'config.json') as f: f.write(json.dumps(settings, indent=1).encode())
         log(f'{dataset.space.name}: {len(train)} training, {len(val)} validation and {len(test)} test graphs; '
             f'{train_config.recipe} recipe; writing to {out}' + (f'; {world.size} processes' if world.distributed else '')
             + (f'; resumed after epoch {trainer.epoch}' if resume else ''))
-    val_dense = val.dense() if val_size else None
-    validate = (lambda model: validation_scores(model, val_dense)) if val_size else None
+    val_dense = val.dense() if val_size and world.is_main else None     # rank 0 alone validates
+    validate = (lambda model: validation_scores(model, val_dense)) if val_size else None   # called on rank 0 only
     stop = (lambda row: row.get(f'val_{model_config.merge}', 0) >= stop_at) if stop_at is not None else None
     start = time.perf_counter()
     if not (stop and trainer.history and stop(trainer.history[-1])):   # a run that stopped early is not trained further

@@ -1,6 +1,7 @@
 """Training spread over processes, started as users start it: by PyTorch's launcher torchrun, gloo on CPU.
-Two processes sharing a global batch of 2b end with the parameters of one process with batch 2b; a two-process
-run killed in the middle of an epoch and resumed ends with the loss of an uninterrupted one; resuming with another
+Two processes sharing a global batch of 15 (shares of 8 and 7) end with the parameters of one process with that
+batch, and do not without the share's loss weight; a two-process run that validates on rank 0 and is killed in the
+middle of an epoch resumes to the loss of an uninterrupted one; --stop-at stops both processes; resuming with another
 number of processes is refused with the command to use. (`nbs/16_distributed.ipynb` explains the design.)"""
 import json, os, signal, subprocess, sys, textwrap, time
 from pathlib import Path
@@ -12,7 +13,7 @@ from svge.vae import SVGe, SVGeConfig
 
 TORCHRUN = [sys.executable, '-m', 'torch.distributed.run', '--nproc-per-node']   # what the torchrun script runs
 # a small run end to end: few training graphs, cheap evaluation
-SMALL = ['--max-train', '640', '--batch-size', '16', '--epochs', '3', '--validate', '0', '--decodings', '1',
+SMALL = ['--max-train', '640', '--batch-size', '16', '--epochs', '3', '--validate', '32', '--decodings', '1',
          '--prior-points', '8', '--prior-decodings', '1', '--precision', 'float32', '--device', 'cpu']
 
 TRAIN_STEPS = textwrap.dedent('''
@@ -21,9 +22,11 @@ TRAIN_STEPS = textwrap.dedent('''
     from svge.graphs import DenseGraphs, NB201Space
     from svge.train import Trainer, TrainConfig
     from svge.vae import SVGeConfig
+    from svge.distributed import World
+    if sys.argv[2] == 'unweighted': World.loss_weight = lambda self, share, batch: 1.0     # the negative control
     world = start_world(torch.device('cpu'))
-    graphs = DenseGraphs.from_graphs(NB201Space().sample(101, seed=0))     # batches of 16: the last holds 5 (3 + 2)
-    config = TrainConfig(recipe='fast', epochs=2, batch_size=16, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0,
+    graphs = DenseGraphs.from_graphs(NB201Space().sample(101, seed=0))     # batches of 15 (8 + 7), the last of 11 (6 + 5)
+    config = TrainConfig(recipe='fast', epochs=2, batch_size=15, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0,
                          edge_loss='sum', device='cpu')
     trainer = Trainer(SVGeConfig.from_space('nb201', node_dim=32, latent_dim=8), config, progress=False, world=world)
     history = trainer.fit(graphs)
@@ -39,14 +42,16 @@ def run(args, cwd, **kwargs):
 def test_two_processes_take_the_steps_of_one(tmp_path):
     script = tmp_path / 'train_steps.py'
     script.write_text(TRAIN_STEPS)
-    one = run([sys.executable, str(script), str(tmp_path / 'one.pt')], tmp_path)
-    assert one.returncode == 0, one.stderr[-3000:]
-    two = run(TORCHRUN + ['2', str(script), str(tmp_path / 'two.pt')], tmp_path)
-    assert two.returncode == 0, two.stderr[-3000:]
-    one, two = (torch.load(tmp_path / f'{n}.pt', weights_only=False) for n in ('one', 'two'))
+    for name, processes, weighting in (('one', 1, 'weighted'), ('two', 2, 'weighted'), ('unweighted', 2, 'unweighted')):
+        launch = [sys.executable] if processes == 1 else TORCHRUN + [str(processes)]
+        done = run(launch + [str(script), str(tmp_path / f'{name}.pt'), weighting], tmp_path)
+        assert done.returncode == 0, done.stderr[-3000:]
+    one, two, unweighted = (torch.load(tmp_path / f'{n}.pt', weights_only=False) for n in ('one', 'two', 'unweighted'))
     assert len(one['history']) == len(two['history']) == 2
     for name, value in one['model'].items():             # 14 optimiser steps in float32: equal up to the order of additions
         torch.testing.assert_close(two['model'][name], value, rtol=1e-4, atol=1e-5, msg=name)
+    # the plain mean of each share weighs the 7 graphs of process 1 like the 8 of process 0: another run
+    assert not all(torch.allclose(unweighted['model'][k], v, rtol=1e-4, atol=1e-5) for k, v in one['model'].items())
     for a, b in zip(one['history'], two['history']):      # the epoch's loss terms, added up over the processes
         assert a['loss'] == pytest.approx(b['loss'], rel=1e-5)
     torch.manual_seed(1)                                  # the trainer's seed: the parameters both runs started from
@@ -91,6 +96,13 @@ def test_a_killed_run_resumes_to_the_same_loss(killed_and_resumed):
     assert b['final_loss'] == pytest.approx(a['final_loss'], rel=1e-6)
     rows = [json.loads(line) for line in (tmp / 'cut' / 'metrics.jsonl').read_text().splitlines()]
     assert [r['epoch'] for r in rows] == [1, 2, 3]        # one row per epoch: the cut epoch was not logged twice
+
+
+def test_stop_at_stops_every_process(tmp_path):
+    stopped = run(TORCHRUN + ['2', '-m', 'svge', 'train', *SMALL, '--stop-at', '0', '--out', 'stopped'], tmp_path)
+    assert stopped.returncode == 0, stopped.stderr[-3000:]          # rank 1 did not wait for an epoch rank 0 never ran
+    results = json.loads((tmp_path / 'stopped' / 'results.json').read_text())
+    assert results['epochs'] == 1 and results['processes'] == 2
 
 
 def test_another_world_size_on_resume_is_refused(killed_and_resumed):

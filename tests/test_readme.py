@@ -66,3 +66,18 @@ def test_main_job_times_match_results():
         assert clock(job.wall_seconds) in README, f'README does not quote {clock(job.wall_seconds)} ({job.recipe}, {job.cpu})'
     for _, job in jobs[jobs.recipe.str.contains('svge train')].iterrows():
         assert pct(job.reconstruction_forward) in README, (job.recipe, job.cpu)
+
+
+def test_nb101_sentence_matches_results():
+    nb101 = pd.read_csv(RESULTS / 'nb101_vae.csv').iloc[0]
+    assert f'{nb101.train_minutes:.0f} training minutes' in README
+    assert f'{pct(nb101.reconstruction_forward)} of the 42,362 test cells' in README
+    assert f'{pct(nb101.reconstruction_union)} with the union merge' in README
+    assert f'{100 * nb101.validity:.2f} % valid, {pct(nb101.uniqueness)} unique and' in README
+    assert f'{pct(nb101.novelty)} novel' in README
+
+
+def test_distributed_sentence_matches_results():
+    measured = pd.read_csv(RESULTS / 'distributed.csv')
+    nb101 = measured[measured.space == 'nb101'].set_index('processes').graphs_per_s
+    assert f'{nb101[1]:.0f} against {nb101[2]:.0f} training graphs/s' in README
