@@ -13,7 +13,7 @@ from svge.vae import SVGe, SVGeConfig
 
 TORCHRUN = [sys.executable, '-m', 'torch.distributed.run', '--nproc-per-node']   # what the torchrun script runs
 # a small run end to end: few training graphs, cheap evaluation
-SMALL = ['--max-train', '640', '--batch-size', '16', '--epochs', '3', '--validate', '32', '--decodings', '1',
+SMALL = ['--max-train', '320', '--batch-size', '16', '--epochs', '3', '--validate', '32', '--decodings', '1',
          '--prior-points', '8', '--prior-decodings', '1', '--precision', 'float32', '--device', 'cpu']
 
 TRAIN_STEPS = textwrap.dedent('''
@@ -73,14 +73,14 @@ def killed_and_resumed(tmp_path_factory):
     assert whole.returncode == 0, whole.stderr[-3000:]
     launcher = subprocess.Popen(TORCHRUN + ['2', '-m', 'svge', 'train', *SMALL, '--out', 'cut'], cwd=tmp,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    metrics, deadline = tmp / 'cut' / 'metrics.jsonl', time.time() + 300
-    while not (metrics.exists() and metrics.read_text().strip()) and time.time() < deadline and launcher.poll() is None:
+    checkpoint, deadline = tmp / 'cut' / 'checkpoint.pt', time.time() + 300
+    while not checkpoint.exists() and time.time() < deadline and launcher.poll() is None:   # written after epoch 1's log
         time.sleep(0.05)
     for pid in [*descendants(launcher.pid), launcher.pid]:   # both processes, then the launcher: a crash in epoch 2
         os.kill(pid, signal.SIGKILL)
     launcher.wait()
     time.sleep(0.5)
-    state = torch.load(tmp / 'cut' / 'checkpoint.pt', weights_only=False)
+    state = torch.load(checkpoint, weights_only=False)
     killed_at = state['epoch']
     resumed = run(TORCHRUN + ['2', '-m', 'svge', 'train', '--resume', '--out', 'cut'], tmp)
     return tmp, killed_at, whole, resumed
