@@ -13,15 +13,12 @@ the data and at the end; on CUDA also the GPU's peak). Prints a table and writes
 numbers depend on the machine, so the JSON names it.
 """
 from __future__ import annotations
-import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
+import argparse, json, os, platform, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import torch
 
-
-def rss_mib() -> float:
-    "Resident memory of this process now."
-    with open('/proc/self/statm') as f: return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+from nb101_memory import rss_mib          # the sibling script's measure (this folder is on sys.path when run)
 
 
 def worker(args):
