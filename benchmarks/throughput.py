@@ -21,15 +21,12 @@ from svge.fast_encoder import matmul_dtype_for
 from svge.graphs import DenseGraphs, EnasSpace
 from svge.fast_decoder import keep_freed_memory
 from svge.vae import SVGe, SVGeConfig
+from nb101_memory import rss_mib as current_rss_mib   # the sibling script's measure (this folder is on sys.path when run)
 
 
 def rss_mib() -> float:
     "Peak resident memory of this process so far (Linux reports KiB)."
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def current_rss_mib() -> float:
-    with open('/proc/self/statm') as f: return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 def flops_of(fn) -> int:

@@ -16,9 +16,9 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.utils import to_dense_adj, to_dense_batch
 
 # %% auto #0
-__all__ = ['PAD_TYPE', 'OUTPUT', 'INPUT', 'ENAS_OPS', 'NB101_OPS', 'NB201_OPS', 'NB201_EDGES', 'SPACES', 'InvalidGraphError',
-           'ArchGraph', 'to_batch', 'from_batch', 'DenseGraphs', 'SearchSpace', 'EnasSpace', 'prune', 'nb101_hash',
-           'NB101Space', 'nb101_structures', 'wl_keys', 'NB201Space', 'get_space']
+__all__ = ['PAD_TYPE', 'OUTPUT', 'INPUT', 'ENAS_OPS', 'NB101_OPS', 'NB101_README_CELL_HASH', 'NB201_OPS', 'NB201_EDGES', 'SPACES',
+           'InvalidGraphError', 'ArchGraph', 'to_batch', 'from_batch', 'DenseGraphs', 'SearchSpace', 'EnasSpace',
+           'prune', 'nb101_hash', 'NB101Space', 'nb101_structures', 'wl_keys', 'NB201Space', 'get_space']
 
 # %% ../nbs/00_graphs.ipynb #a19e6ba8
 class InvalidGraphError(ValueError):
@@ -298,6 +298,9 @@ def nb101_hash(matrix, ops: Sequence[str]) -> str:
                       ''.join(sorted(hashes[w] for w in range(n) if matrix[v, w])) + '|' + hashes[v])
                   for v in range(n)]
     return md5(str(sorted(hashes)))
+
+# the fingerprint of the example cell in the benchmark's README: a known answer for the hash and the enumeration
+NB101_README_CELL_HASH = '28cfc7874f6d200472e1a9dcd8650aa0'
 
 # %% ../nbs/00_graphs.ipynb #7f934173
 class NB101Space(SearchSpace):
