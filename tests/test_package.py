@@ -49,6 +49,15 @@ def test_console_script_trains_and_evaluates(tmp_path):
                             '--prior-decodings', '1'], capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
     assert json.loads((out / 'results.json').read_text())['decodings'] == 2 * 1563
+    # benchmarks/gp_settings.py on this run: every GP setting fitted on the training split, scored on the 6 validation cells
+    import sys
+    from pathlib import Path
+    script, table = Path(__file__).parents[1] / 'benchmarks' / 'gp_settings.py', tmp_path / 'gp.json'
+    gp = subprocess.run([sys.executable, str(script), str(out), '--json', str(table)], capture_output=True, text=True, timeout=600)
+    assert gp.returncode == 0, gp.stderr
+    rows = json.loads(table.read_text())['rows']
+    assert len(rows) == 10 and {r['dtype'] for r in rows} == {'float64', 'float32'}
+    assert all(r['seconds'] > 0 and r['gp_rmse'] >= 0 and -1 <= r['gp_pearson'] <= 1 for r in rows)
 
 
 def test_console_scripts_finetune_and_predict(tmp_path):
