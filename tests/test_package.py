@@ -52,12 +52,13 @@ def test_console_script_trains_and_evaluates(tmp_path):
     # benchmarks/gp_settings.py on this run: every GP setting fitted on the training split, scored on the 6 validation cells
     import sys
     from pathlib import Path
-    script, table = Path(__file__).parents[1] / 'benchmarks' / 'gp_settings.py', tmp_path / 'gp.json'
-    gp = subprocess.run([sys.executable, str(script), str(out), '--json', str(table)], capture_output=True, text=True, timeout=600)
+    import pandas as pd
+    script, table = Path(__file__).parents[1] / 'benchmarks' / 'gp_settings.py', tmp_path / 'gp.csv'
+    gp = subprocess.run([sys.executable, str(script), str(out), '--csv', str(table)], capture_output=True, text=True, timeout=600)
     assert gp.returncode == 0, gp.stderr
-    rows = json.loads(table.read_text())['rows']
-    assert len(rows) == 10 and {r['dtype'] for r in rows} == {'float64', 'float32'}
-    assert all(r['seconds'] > 0 and r['gp_rmse'] >= 0 and -1 <= r['gp_pearson'] <= 1 for r in rows)
+    rows = pd.read_csv(table)
+    assert len(rows) == 10 and set(rows['dtype']) == {'float64', 'float32'} and (rows['val'] == 6).all()
+    assert (rows['seconds'] > 0).all() and (rows['gp_rmse'] >= 0).all() and rows['gp_pearson'].between(-1, 1).all()
 
 
 def test_console_scripts_finetune_and_predict(tmp_path):
