@@ -14,6 +14,7 @@ notebook and records the points of every graded cell.
 """
 from __future__ import annotations
 import argparse, json, os, shutil, subprocess, sys, tempfile, time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 COURSE = Path(__file__).resolve().parent
@@ -23,9 +24,10 @@ def assignments() -> list[str]:
     "The assignment folders of course/source, in order."
     return sorted(p.name for p in (COURSE / 'source').iterdir() if p.is_dir() and not p.name.startswith('.'))
 
-def _nbgrader(root: Path, *args: str):
-    "Run an nbgrader command in course root `root`; raise with its output if it fails."
+def _nbgrader(root: Path, *args: str, threads: int | None = None):
+    "Run an nbgrader command in course root `root` (`threads`: the notebook's CPU threads); raise with its output if it fails."
     env = dict(os.environ, SVGE_DATA=os.environ.get('SVGE_DATA', str(REPO / 'data')))
+    if threads and 'OMP_NUM_THREADS' not in os.environ: env['OMP_NUM_THREADS'] = str(threads)
     done = subprocess.run([sys.executable, '-m', 'nbgrader', *args], cwd=root, env=env, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f'nbgrader {" ".join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}')
@@ -58,26 +60,15 @@ def check() -> list[str]:
         release(into=fresh)
         return [name for name in assignments() if _files(COURSE / 'release' / name) != _files(fresh / name)]
 
-def grade(submitted, names: list[str] | None = None, keep=None) -> list[dict]:
-    """Autograde every SUBMITTED/<student>/<assignment>/ notebook with nbgrader; one row per graded submission:
-    student, assignment, score, max_score, seconds, and the points of each graded cell. `keep`: a folder to copy the
-    executed (autograded) notebooks into, as keep/<student>/<assignment>/."""
-    submitted = Path(submitted)
-    if not submitted.is_dir(): raise SystemExit(f'{submitted} is not a folder of submissions (SUBMITTED/<student>/<assignment>/).')
-    known = assignments()
-    found = sorted({(s.name, a.name) for s in submitted.iterdir() if s.is_dir() for a in s.iterdir() if a.is_dir()})
-    unknown = sorted({a for _, a in found if a not in known})
-    if unknown: raise SystemExit(f'Unknown assignment folder(s) {unknown} in {submitted}; the assignments are {known}.')
-    submitted_names = {a for _, a in found}
-    names = [a for a in (names or known) if a in submitted_names]
+def _grade_part(submitted: Path, names: list[str], part: list[tuple[str, str]], keep, threads: int | None) -> list[dict]:
+    "Autograde the (student, assignment) pairs of `part`, one after another, in a temporary course of their own."
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         root = _course(Path(tmp), names)
-        for student, name in found:
-            if name not in names: continue
+        for student, name in part:
             shutil.copytree(submitted / student / name, root / 'submitted' / student / name)
             start = time.perf_counter()
-            _nbgrader(root, 'autograde', name, '--student', student, '--create', '--force')
+            _nbgrader(root, 'autograde', name, '--student', student, '--create', '--force', threads=threads)
             rows.append(dict(student=student, assignment=name, seconds=round(time.perf_counter() - start, 1)))
         from nbgrader.api import Gradebook
         with Gradebook(f'sqlite:///{root / "gradebook.db"}') as book:
@@ -87,6 +78,30 @@ def grade(submitted, names: list[str] | None = None, keep=None) -> list[dict]:
                            cells={g.name: g.score for nb in submission.notebooks for g in nb.grades})
         if keep: shutil.copytree(root / 'autograded', keep, dirs_exist_ok=True)
     return rows
+
+def grade(submitted, names: list[str] | None = None, keep=None, workers: int | None = None) -> list[dict]:
+    """Autograde every SUBMITTED/<student>/<assignment>/ notebook with nbgrader; one row per graded submission:
+    student, assignment, score, max_score, seconds, and the points of each graded cell. `keep`: a folder to copy the
+    executed (autograded) notebooks into, as keep/<student>/<assignment>/. `workers` (default: the CPU count, at
+    most 4) grade side by side, each in its own temporary course and gradebook, each notebook on its share of the
+    CPU threads; the rows come back in submission order whatever the number of workers."""
+    submitted = Path(submitted)
+    if not submitted.is_dir(): raise SystemExit(f'{submitted} is not a folder of submissions (SUBMITTED/<student>/<assignment>/).')
+    known = assignments()
+    found = sorted({(s.name, a.name) for s in submitted.iterdir() if s.is_dir() for a in s.iterdir() if a.is_dir()})
+    unknown = sorted({a for _, a in found if a not in known})
+    if unknown: raise SystemExit(f'Unknown assignment folder(s) {unknown} in {submitted}; the assignments are {known}.')
+    submitted_names = {a for _, a in found}
+    names = [a for a in (names or known) if a in submitted_names]
+    todo = [(student, name) for student, name in found if name in names]
+    cpus = os.cpu_count() or 1
+    workers = max(1, min(workers or min(cpus, 4), len(todo)))
+    parts = [todo[k::workers] for k in range(workers)]          # every worker a mix of assignments
+    threads = max(1, cpus // workers) if workers > 1 else None
+    with ThreadPoolExecutor(workers) as pool:                   # threads wait on nbgrader processes
+        graded = list(pool.map(lambda part: _grade_part(submitted, names, part, keep, threads), parts))
+    by_pair = {(r['student'], r['assignment']): r for rows in graded for r in rows}
+    return [by_pair[pair] for pair in todo]
 
 def score_table(rows: list[dict]) -> str:
     "The score table as text: one line per submission."
@@ -104,6 +119,7 @@ def main(argv=None):
     g = sub.add_parser('grade', help='autograde a folder of submissions and print the score table')
     g.add_argument('submitted', help='SUBMITTED/<student>/<assignment>/<assignment>.ipynb')
     g.add_argument('--json', help='also write the rows (with the points of every graded cell) to this file')
+    g.add_argument('--workers', type=int, default=None, help='notebooks graded side by side (default: the CPU count, at most 4)')
     args = p.parse_args(argv)
     if args.command == 'release':
         release(args.names or None); print('released:', ', '.join(args.names or assignments()))
@@ -112,7 +128,8 @@ def main(argv=None):
         if differ: raise SystemExit(f'course/release differs from the generator for {differ}: run python course/manage.py release')
         print('course/release matches course/source')
     else:
-        rows = grade(args.submitted)
+        if args.workers is not None and args.workers < 1: p.error('--workers must be at least 1')
+        rows = grade(args.submitted, workers=args.workers)
         print(score_table(rows))
         if args.json: Path(args.json).write_text(json.dumps(rows, indent=1))
 
