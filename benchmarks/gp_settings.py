@@ -44,7 +44,8 @@ def main(argv=None):
         scores = gp_predictive(train_mu, train_y, val_mu, val_y, inducing=inducing, iterations=iterations, progress=False,
                                dtype=dtype)
         rows.append(dict(run=str(args.run), train=len(run.train), val=len(run.val), cpu=cpu, threads=args.threads,
-                         dtype=str(dtype).removeprefix('torch.'), inducing=inducing, iterations=iterations, seconds=round(time.perf_counter() - start, 2), **{k: round(v, 4) for k, v in scores.items()}))
+                         dtype=str(dtype).removeprefix('torch.'), inducing=inducing, iterations=iterations,
+                         seconds=round(time.perf_counter() - start, 2), **{k: round(v, 4) for k, v in scores.items()}))
         print(rows[-1], flush=True)
     with atomic_write(args.csv) as f: f.write(pd.DataFrame(rows).to_csv(index=False).encode())
 

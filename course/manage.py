@@ -60,11 +60,11 @@ def check() -> list[str]:
         release(into=fresh)
         return [name for name in assignments() if _files(COURSE / 'release' / name) != _files(fresh / name)]
 
-def _grade_part(submitted: Path, names: list[str], part: list[tuple[str, str]], keep, threads: int | None) -> list[dict]:
-    "Autograde the (student, assignment) pairs of `part`, one after another, in a temporary course of their own."
+def _grade_part(submitted: Path, part: list[tuple[str, str]], keep, threads: int | None) -> list[dict]:
+    "Autograde the (student, assignment) pairs of `part`, one after another, in a temporary course of their assignments."
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        root = _course(Path(tmp), names)
+        root = _course(Path(tmp), sorted({name for _, name in part}))
         for student, name in part:
             shutil.copytree(submitted / student / name, root / 'submitted' / student / name)
             start = time.perf_counter()
@@ -96,10 +96,11 @@ def grade(submitted, names: list[str] | None = None, keep=None, workers: int | N
     todo = [(student, name) for student, name in found if name in names]
     cpus = os.cpu_count() or 1
     workers = max(1, min(workers or min(cpus, 4), len(todo)))
-    parts = [todo[k::workers] for k in range(workers)]          # every worker a mix of assignments
+    by_assignment = sorted(todo, key=lambda pair: pair[1])      # equal shares, each of few assignments to generate
+    parts = [by_assignment[k * len(todo) // workers:(k + 1) * len(todo) // workers] for k in range(workers)]
     threads = max(1, cpus // workers) if workers > 1 else None
     with ThreadPoolExecutor(workers) as pool:                   # threads wait on nbgrader processes
-        graded = list(pool.map(lambda part: _grade_part(submitted, names, part, keep, threads), parts))
+        graded = list(pool.map(lambda part: _grade_part(submitted, part, keep, threads), parts))
     by_pair = {(r['student'], r['assignment']): r for rows in graded for r in rows}
     return [by_pair[pair] for pair in todo]
 
