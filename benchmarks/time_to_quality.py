@@ -27,7 +27,7 @@ from svge.decoder import EDGE_LOSSES, MERGES
 from svge.graphs import get_space
 from svge.run import carve_validation, load_dataset, validation_scores
 from svge.fast_decoder import keep_freed_memory
-from svge.train import Trainer, minutes_to, recipe
+from svge.train import Trainer, minutes_to, model_recipe, recipe
 from svge.vae import SVGe, SVGeConfig
 
 def training_throughput(model_config: SVGeConfig, graphs, batch_sizes=(32, 64, 128, 256), steps: int = 12,
@@ -80,6 +80,7 @@ def main(argv=None):
     p.add_argument('--clip', type=float, default=None, help='gradient-norm clipping (0: none)')
     p.add_argument('--kl-warmup', type=float, default=None); p.add_argument('--weight-decay', type=float, default=None)
     p.add_argument('--edge-loss', default=None, choices=EDGE_LOSSES, help="a decoder step's edge terms: averaged (original code) or summed (log-likelihood)")
+    p.add_argument('--node-dim', type=int, default=None, help="node state size D (default: the recipe's)")
     p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'])
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--device', default='auto', help='auto (CUDA when there is a GPU), cpu or cuda')
@@ -100,7 +101,8 @@ def main(argv=None):
     train, _test = dataset.split(0.1, seed=args.seed)          # the test split is never looked at here
     train, val = carve_validation(train, args.val_size, seed=args.seed)
     if args.max_train: train = train.subset(range(min(args.max_train, len(train))))
-    model_config = SVGeConfig.from_space(dataset.space, precision=args.precision)
+    model_config = model_recipe(args.recipe, dataset.space, precision=args.precision,
+                                **({'node_dim': args.node_dim} if args.node_dim else {}))
     report = dict(space=dataset.space.name, machine=dict(platform=platform.platform(), threads=torch.get_num_threads()),
                   train_graphs=len(train), val_graphs=len(val), decodings=args.decodings)
     train_dense, val_dense = train.dense(), val.dense()

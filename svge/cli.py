@@ -17,8 +17,8 @@ from .evaluate import PAPER_EVALUATION, EvaluationConfig
 from .run import EVALUATION_DEFAULTS, TRAIN_DEFAULTS
 
 # %% auto #0
-__all__ = ['TRAIN_SETTINGS', 'summarise_space', 'positive_int', 'non_negative_int', 'positive_float', 'share', 'build_parser',
-           'main']
+__all__ = ['TRAIN_SETTINGS', 'summarise_space', 'positive_int', 'even_int', 'non_negative_int', 'positive_float', 'share',
+           'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #dfd88013
 def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0, cache=None) -> dict:
@@ -41,7 +41,7 @@ def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0, c
                 seconds=round(time.perf_counter() - start, 2))
 
 # %% ../nbs/09_cli.ipynb #7feafdb5
-TRAIN_SETTINGS = ('space', 'data', 'recipe', 'epochs', 'batch_size', 'lr', 'val_size', 'stop_at', 'device', 'seed',
+TRAIN_SETTINGS = ('space', 'data', 'recipe', 'node_dim', 'epochs', 'batch_size', 'lr', 'kl_warmup', 'val_size', 'stop_at', 'device', 'seed',
                   'decodings', 'prior_points', 'prior_decodings', 'target', 'precision', 'max_train')   # flags left at None: not given
 
 def _cmd_train(args):
@@ -95,6 +95,10 @@ def positive_int(text: str) -> int:
     "argparse type: a whole number of 1 or more (a count: epochs, batch size, decodings, ...)."
     return _number(text, int, lambda v: v >= 1, 'a whole number of 1 or more')
 
+def even_int(text: str) -> int:
+    "argparse type: an even whole number of 2 or more (a node state, half for each direction of message passing)."
+    return _number(text, int, lambda v: v >= 2 and v % 2 == 0, 'an even whole number of 2 or more')
+
 def non_negative_int(text: str) -> int:
     "argparse type: a whole number of 0 or more (a seed, graphs held out)."
     return _number(text, int, lambda v: v >= 0, 'a whole number of 0 or more')
@@ -143,9 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--recipe', default=None, choices=['fast', 'paper'],
                    help=f"training recipe (default: {d['recipe']}): fast (one-cycle schedule, larger batches, edge terms of the loss summed) "
                         "or paper (Adam 1e-4, batch 32, plateau scheduler, 300 epochs, the original code's loss)")
+    p.add_argument('--node-dim', type=even_int, default=None,
+                   help="node state size D, an even number of 2 or more (default: the recipe's: 128 with fast on ENAS and NAS-Bench-201, else the paper's 250)")
     p.add_argument('--epochs', type=positive_int, default=None, help="epochs, 1 or more (default: the recipe's)")
     p.add_argument('--batch-size', type=positive_int, default=None, help="batch size, 1 or more (default: the recipe's)")
     p.add_argument('--lr', type=positive_float, default=None, help="Adam learning rate above 0, the peak one for the fast recipe (default: the recipe's)")
+    p.add_argument('--kl-warmup', type=share, default=None,
+                   help="share of the steps over which the KL weight rises from 0 to its value, 0 to 1 (default: the recipe's: 1 with fast on NAS-Bench-201 and NAS-Bench-101, else 0)")
     p.add_argument('--validate', dest='val_size', metavar='N', type=non_negative_int, default=None,
                    help='training graphs held out and reconstructed after every epoch, 0 or more (default: 500, at most a tenth, with the fast recipe; 0 with paper)')
     p.add_argument('--stop-at', type=share, default=None, help='stop training once the validation reconstruction reaches this share (0 to 1; needs --validate)')

@@ -18,7 +18,7 @@ from .drawing import plot_cells
 from .evaluate import (PAPER_EVALUATION, EvaluationConfig, encode_all, evaluate, interpolate, plot_latent,
                            prior_metrics, reconstruction_accuracy)
 from .graphs import DenseGraphs, NB101Space, NB201Space, SearchSpace, get_space
-from .train import Trainer, TrainConfig, load_checkpoint, plot_losses, resolve_device, recipe as train_recipe
+from .train import Trainer, TrainConfig, load_checkpoint, model_recipe, plot_losses, resolve_device, recipe as train_recipe
 from .vae import SVGe, SVGeConfig
 
 # %% auto #0
@@ -73,7 +73,7 @@ def carve_validation(train: ArchDataset, size: int, seed: int = 1) -> tuple[Arch
 TRAIN_DEFAULTS = dict(space='nb201', recipe='fast', seed=1, device='auto', precision='auto')   # seed 1: the paper's
 EVALUATION_DEFAULTS = EvaluationConfig().to_dict()    # the evaluation settings, as stored in a run's config.json
 FLAGS = dict(val_size='--validate')   # `svge train`'s flag of a setting where it is not --<the argument's name>
-_MINIMA = dict(epochs=1, batch_size=1, decodings=1, prior_points=1, prior_decodings=1, max_train=1, val_size=0, seed=0)
+_MINIMA = dict(node_dim=2, epochs=1, batch_size=1, decodings=1, prior_points=1, prior_decodings=1, max_train=1, val_size=0, seed=0)
 
 def flag(key: str) -> str:
     "The `svge train` flag of setting `key` (an argument of `train_and_evaluate`)."
@@ -88,8 +88,9 @@ def check_numbers(**values):
         if v is None: continue
         if key in _MINIMA and not (_whole(v) and v >= _MINIMA[key]):
             raise ValueError(f'{flag(key)} must be a whole number of {_MINIMA[key]} or more, got {v!r}.')
+        if key == 'node_dim' and v % 2: raise ValueError(f'--node-dim must be even (a half for each direction), got {v}.')
         if key == 'lr' and not (_real(v) and v > 0): raise ValueError(f'--lr must be a number above 0, got {v!r}.')
-        if key == 'stop_at' and not (_real(v) and 0 <= v <= 1): raise ValueError(f'--stop-at must be a share from 0 to 1, got {v!r}.')
+        if key in ('stop_at', 'kl_warmup') and not (_real(v) and 0 <= v <= 1): raise ValueError(f'{flag(key)} must be a share from 0 to 1, got {v!r}.')
 
 class RunConfigError(ValueError):
     "A run's config.json that cannot be used; the message names the file, what is wrong and what to do."
@@ -147,7 +148,7 @@ def read_config(path, advice: str = 'fix it, or start the run in a new --out') -
 def user_settings(settings: dict) -> dict:
     "A run's settings under the names of `train_and_evaluate`'s arguments (the flags of `svge train`)."
     model, train = SVGeConfig.from_dict(settings['model']), TrainConfig.from_dict(settings['train'])
-    flat = dict(space=model.space, data=settings['data'], recipe=train.recipe, epochs=train.epochs,
+    flat = dict(space=model.space, data=settings['data'], recipe=train.recipe, node_dim=model.node_dim, epochs=train.epochs, kl_warmup=train.kl_warmup,
                 batch_size=train.batch_size or model.batch_size, lr=train.lr, device=train.device, seed=train.seed,
                 target=settings.get('target'), precision=model.precision, max_train=settings.get('max_train'),
                 val_size=settings.get('val_size') or 0)
@@ -222,8 +223,9 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
     data = choice['data'] if 'data' in choice else local_table(space.name)   # the shipped table (real labels) where there is one
     dataset = load_dataset(space, data)
     if 'data' not in choice and data is not None: data = data.name            # stored by name: found wherever svge is installed
-    model_config = SVGeConfig.from_space(dataset.space, precision=choice['precision'])
-    overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr') if k in choice}
+    model_config = model_recipe(choice['recipe'], dataset.space, precision=choice['precision'],
+                                **{k: choice[k] for k in ('node_dim',) if k in choice})
+    overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr', 'kl_warmup') if k in choice}
     train_config = train_recipe(choice['recipe'], dataset.space, seed=choice['seed'], device=choice['device'], **overrides)
     settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else ENUMERATED[space.name],
                     max_train=choice.get('max_train'), val_size=choice.get('val_size'), target=default_target(dataset, choice.get('target')),
@@ -231,19 +233,20 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
     return settings, dataset
 
 def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='runs/nb201', recipe: str | None = None,
-                       epochs: int | None = None, batch_size: int | None = None, lr: float | None = None,
+                       node_dim: int | None = None, epochs: int | None = None, batch_size: int | None = None, lr: float | None = None,
+                       kl_warmup: float | None = None,
                        device: str | None = None, seed: int | None = None, resume: bool = False, decodings: int | None = None,
                        prior_points: int | None = None, prior_decodings: int | None = None, target: str | None = None,
                        precision: str | None = None, max_train: int | None = None, val_size: int | None = None,
                        stop_at: float | None = None, progress: bool = True, log=print) -> dict | None:
     """Train SVGe on `space` (file `data`; by default the committed table of the space, else the enumerated NB201 space) with training `recipe` ('fast' or 'paper';
-    `epochs`, `batch_size`, `lr` override it), evaluate it, write everything into `out`. `val_size` training graphs
+    `node_dim`, `epochs`, `batch_size`, `lr`, `kl_warmup` override it), evaluate it, write everything into `out`. `val_size` training graphs
     are held out and reconstructed after every epoch (10 decodings; None: 500, at most a tenth of the split, with the
     fast recipe and none with the paper's); `stop_at` ends training once the model's merge reaches that validation
     reconstruction. Started by torchrun, the processes train the run together and rank 0 alone writes, evaluates and
     returns the results (the others return None). Settings left at None take `TRAIN_DEFAULTS`, `EVALUATION_DEFAULTS` and the recipe's, or with
     `resume` the run's stored ones (a contradicting setting is refused). Everything is checked before anything is written."""
-    given = {k: v for k, v in dict(space=space, data=data, recipe=recipe, epochs=epochs, batch_size=batch_size, lr=lr,
+    given = {k: v for k, v in dict(space=space, data=data, recipe=recipe, node_dim=node_dim, epochs=epochs, batch_size=batch_size, lr=lr, kl_warmup=kl_warmup,
                                    device=device, seed=seed, decodings=decodings, prior_points=prior_points,
                                    prior_decodings=prior_decodings, target=target, precision=precision, max_train=max_train,
                                    val_size=val_size, stop_at=stop_at).items() if v is not None}

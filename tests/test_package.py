@@ -169,7 +169,8 @@ def test_bad_numbers_are_refused_by_argparse(tmp_path, capsys):
     cases = [('train', '--epochs', '-2'), ('train', '--batch-size', '0'), ('train', '--lr', '0'), ('train', '--lr', 'nan'),
              ('train', '--validate', '-1'), ('train', '--stop-at', '1.5'), ('train', '--seed', '-1'), ('train', '--decodings', '0'),
              ('train', '--prior-points', '0'), ('train', '--prior-decodings', '0'), ('train', '--max-train', '0'),
-             ('train', '--epochs', '2.5'), ('evaluate', '--decodings', '0'), ('evaluate', '--prior-points', '0'),
+             ('train', '--epochs', '2.5'), ('train', '--node-dim', '0'), ('train', '--node-dim', '65'), ('train', '--kl-warmup', '-0.5'),
+             ('evaluate', '--decodings', '0'), ('evaluate', '--prior-points', '0'),
              ('evaluate', '--prior-decodings', '0'), ('finetune', '--train-size', '0'), ('finetune', '--epochs', '0'),
              ('finetune', '--lr', '-0.1'), ('predict', '--top', '0'), ('search', '--budget', '0'), ('search', '--seeds', '0'),
              ('search', '--initial', '0'), ('search', '--batch', '0'), ('space', '--samples', '0')]
