@@ -1,9 +1,10 @@
-"""The KL weight β against reconstruction, KL and the predictor's ranking, on NAS-Bench-201 with the main job's recipe.
+"""The KL weight β against reconstruction, KL and the predictor's ranking, on NAS-Bench-201 with the main job's earlier recipe.
 
     python benchmarks/beta_sweep.py --betas 0.001 0.005 0.02 --seeds 1 2 --csv results/nb201_beta.csv
 
 For each β (the original code's KL weight per graph and batch; λ = β · 32 on the per-graph KL) and seed: train the
-fast recipe (`svge train`'s, 4 epochs at batch 32) on the training split, measure the reconstruction of the 500
+fast recipe as `svge train` ran it when the sweep was made (4 epochs at batch 32, the paper's node width 250, no KL
+warm-up) on the training split, measure the reconstruction of the 500
 validation graphs carved from it (10 decodings, forward merge) and the last epoch's reconstruction and KL terms, then
 fine-tune the predictor on 1,000 labelled training cells (the paper's protocol, `finetune`) and rank the other
 training cells (12,562) by it: Spearman ρ and Kendall τ against their CIFAR-10 accuracy. Only training cells are
@@ -27,7 +28,7 @@ from svge.vae import SVGeConfig
 
 def one_run(beta: float, seed: int, precision: str, train, val, labelled, rest, target: str) -> dict:
     space = NB201Space()
-    trainer = Trainer(SVGeConfig.from_space(space, beta=beta, precision=precision), recipe('fast', space, seed=seed), progress=False)
+    trainer = Trainer(SVGeConfig.from_space(space, beta=beta, precision=precision), recipe('fast', space, seed=seed, kl_warmup=0.0), progress=False)
     start = time.perf_counter()
     history = trainer.fit(train.dense())
     train_seconds = time.perf_counter() - start

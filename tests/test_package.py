@@ -116,6 +116,27 @@ def test_benchmark_script_writes_its_table(tmp_path):
     assert 'graphs/s' in result.stdout and 'matrix products' in result.stdout
 
 
+def test_main_job_script_adds_a_row(tmp_path):
+    "benchmarks/main_job.py at toy size, laptop-like: the job runs, a row is added to the table with the CPU it saw, a used --out is refused."
+    import csv, sys
+    from pathlib import Path
+    script = Path(__file__).parents[1] / 'benchmarks' / 'main_job.py'
+    table, out = tmp_path / 'main_job.csv', tmp_path / 'run'
+    toy = ['--max-train', '64', '--epochs', '1', '--validate', '0', '--decodings', '1', '--prior-points', '5', '--prior-decodings', '1']
+    for label in ('first', 'second'):
+        run = out.with_name(label)
+        result = subprocess.run([sys.executable, str(script), '--out', str(run), '--laptop', '--label', label, '--csv', str(table),
+                                 '--', *toy], capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(table.open()))
+    assert [r['recipe'] for r in rows] == ['first', 'second']
+    assert all(r['cpu'].endswith('kernels restricted to AVX2') and r['precision'] == 'float32' for r in rows)
+    assert all(float(r['wall_seconds']) >= float(r['train_seconds']) > 0 and 0 <= float(r['reconstruction_forward']) <= 1 for r in rows)
+    again = subprocess.run([sys.executable, str(script), '--out', str(tmp_path / 'first'), '--csv', str(table)],
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 2 and 'already holds a run' in again.stderr and len(list(csv.DictReader(table.open()))) == 2
+
+
 def test_time_to_quality_script_writes_its_curve(tmp_path):
     "benchmarks/time_to_quality.py at toy size: a validation curve for both merges, milestones, graphs/s per batch size."
     import json, sys
