@@ -224,7 +224,7 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
     dataset = load_dataset(space, data)
     if 'data' not in choice and data is not None: data = data.name            # stored by name: found wherever svge is installed
     model_config = model_recipe(choice['recipe'], dataset.space, precision=choice['precision'],
-                                **{k: choice[k] for k in ('node_dim',) if k in choice})
+                                **({'node_dim': choice['node_dim']} if 'node_dim' in choice else {}))
     overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr', 'kl_warmup') if k in choice}
     train_config = train_recipe(choice['recipe'], dataset.space, seed=choice['seed'], device=choice['device'], **overrides)
     settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else ENUMERATED[space.name],
