@@ -6,6 +6,7 @@
     python benchmarks/time_to_quality.py --space enas --edge-loss mean   # the original loss
     python benchmarks/time_to_quality.py --space enas --throughput-only
     python benchmarks/time_to_quality.py --space nb101 --segments 8     # validate 8 times per (long) epoch
+    python benchmarks/time_to_quality.py --space nb101 --epochs 1 --segments 12 --beta 0.00125   # another KL weight
 
 The validation graphs are carved from the training split (never the test split), so settings chosen with
 this script do not peek at the test graphs. After every `--eval-every` epochs the model decodes each
@@ -81,6 +82,7 @@ def main(argv=None):
     p.add_argument('--kl-warmup', type=float, default=None); p.add_argument('--weight-decay', type=float, default=None)
     p.add_argument('--edge-loss', default=None, choices=EDGE_LOSSES, help="a decoder step's edge terms: averaged (original code) or summed (log-likelihood)")
     p.add_argument('--node-dim', type=int, default=None, help="node state size D (default: the recipe's)")
+    p.add_argument('--beta', type=float, default=None, help="KL weight per graph = beta x the model's batch size (default: the recipe's)")
     p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'])
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--device', default='auto', help='auto (CUDA when there is a GPU), cpu or cuda')
@@ -102,8 +104,9 @@ def main(argv=None):
     train, val = carve_validation(train, args.val_size, seed=args.seed)
     if args.max_train: train = train.subset(range(min(args.max_train, len(train))))
     model_config = model_recipe(args.recipe, dataset.space, precision=args.precision,
-                                **({'node_dim': args.node_dim} if args.node_dim else {}))
-    report = dict(space=dataset.space.name, machine=dict(platform=platform.platform(), threads=torch.get_num_threads()),
+                                **{k: v for k, v in dict(node_dim=args.node_dim, beta=args.beta).items() if v is not None})
+    report = dict(space=dataset.space.name, model_config=model_config.to_dict(),
+                  machine=dict(platform=platform.platform(), threads=torch.get_num_threads()),
                   train_graphs=len(train), val_graphs=len(val), decodings=args.decodings)
     train_dense, val_dense = train.dense(), val.dense()
     if not args.no_throughput:

@@ -138,17 +138,18 @@ def test_main_job_script_adds_a_row(tmp_path):
 
 
 def test_time_to_quality_script_writes_its_curve(tmp_path):
-    "benchmarks/time_to_quality.py at toy size: a validation curve for both merges, milestones, graphs/s per batch size."
+    "benchmarks/time_to_quality.py at toy size: validation curve (both merges), milestones, graphs/s, the model config."
     import json, sys
     from pathlib import Path
     script = Path(__file__).parents[1] / 'benchmarks' / 'time_to_quality.py'
     out = tmp_path / 'ttq.json'
     result = subprocess.run([sys.executable, str(script), '--space', 'nb201', '--epochs', '2', '--max-train', '96',
-                             '--val-size', '32', '--decodings', '2', '--batch-sizes', '4', '8', '--json', str(out)],
+                             '--val-size', '32', '--decodings', '2', '--batch-sizes', '4', '8', '--beta', '0.001', '--json', str(out)],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     assert report['train_graphs'] == 96 and report['val_graphs'] == 32 and report['train_config']['recipe'] == 'fast'
+    assert report['model_config']['beta'] == 0.001 and report['model_config']['node_dim'] == 128   # --beta, the recipe's width
     assert set(report['train_graphs_per_s']) == {'4', '8'} and min(report['train_graphs_per_s'].values()) > 0
     assert [r['epoch'] for r in report['curve']] == [1, 2]
     for row in report['curve']: assert 0 <= row['val_forward'] <= 1 and 0 <= row['val_union'] <= 1
