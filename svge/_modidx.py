@@ -13,6 +13,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                           'svge.cli.build_parser': ('cli.html#build_parser', 'svge/cli.py'),
                           'svge.cli.even_int': ('cli.html#even_int', 'svge/cli.py'),
                           'svge.cli.main': ('cli.html#main', 'svge/cli.py'),
+                          'svge.cli.non_negative_float': ('cli.html#non_negative_float', 'svge/cli.py'),
                           'svge.cli.non_negative_int': ('cli.html#non_negative_int', 'svge/cli.py'),
                           'svge.cli.positive_float': ('cli.html#positive_float', 'svge/cli.py'),
                           'svge.cli.positive_int': ('cli.html#positive_int', 'svge/cli.py'),

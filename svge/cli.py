@@ -17,8 +17,8 @@ from .evaluate import PAPER_EVALUATION, EvaluationConfig
 from .run import EVALUATION_DEFAULTS, TRAIN_DEFAULTS
 
 # %% auto #0
-__all__ = ['TRAIN_SETTINGS', 'summarise_space', 'positive_int', 'even_int', 'non_negative_int', 'positive_float', 'share',
-           'build_parser', 'main']
+__all__ = ['TRAIN_SETTINGS', 'summarise_space', 'positive_int', 'even_int', 'non_negative_int', 'positive_float',
+           'non_negative_float', 'share', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #dfd88013
 def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0, cache=None) -> dict:
@@ -41,7 +41,7 @@ def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0, c
                 seconds=round(time.perf_counter() - start, 2))
 
 # %% ../nbs/09_cli.ipynb #7feafdb5
-TRAIN_SETTINGS = ('space', 'data', 'recipe', 'node_dim', 'epochs', 'batch_size', 'lr', 'kl_warmup', 'val_size', 'stop_at', 'device', 'seed',
+TRAIN_SETTINGS = ('space', 'data', 'recipe', 'node_dim', 'epochs', 'batch_size', 'lr', 'kl_warmup', 'kl_weight', 'val_size', 'stop_at', 'device', 'seed',
                   'decodings', 'prior_points', 'prior_decodings', 'target', 'precision', 'max_train')   # flags left at None: not given
 
 def _cmd_train(args):
@@ -107,6 +107,10 @@ def positive_float(text: str) -> float:
     "argparse type: a finite number above 0 (a learning rate)."
     return _number(text, float, lambda v: v > 0, 'a number above 0')
 
+def non_negative_float(text: str) -> float:
+    "argparse type: a finite number of 0 or more (a loss weight)."
+    return _number(text, float, lambda v: v >= 0, 'a number of 0 or more')
+
 def share(text: str) -> float:
     "argparse type: a number from 0 to 1 (a share of graphs)."
     return _number(text, float, lambda v: 0 <= v <= 1, 'a share from 0 to 1')
@@ -154,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--lr', type=positive_float, default=None, help="Adam learning rate above 0, the peak one for the fast recipe (default: the recipe's)")
     p.add_argument('--kl-warmup', type=share, default=None,
                    help="share of the steps over which the KL weight rises from 0 to its value, 0 to 1 (default: the recipe's: 1 with fast on NAS-Bench-201 and NAS-Bench-101, else 0)")
+    p.add_argument('--kl-weight', type=non_negative_float, default=None,
+                   help="weight of the KL term per graph, 0 or more (default: the recipe's: 0.04 with fast on NAS-Bench-101, else the original "
+                        "code's 0.005 x the paper's batch size: 0.16, or 0.64 on NAS-Bench-101)")
     p.add_argument('--validate', dest='val_size', metavar='N', type=non_negative_int, default=None,
                    help='training graphs held out and reconstructed after every epoch, 0 or more (default: 500, at most a tenth, with the fast recipe; 0 with paper)')
     p.add_argument('--stop-at', type=share, default=None, help='stop training once the validation reconstruction reaches this share (0 to 1; needs --validate)')
