@@ -67,7 +67,8 @@ def _cmd_finetune(args):
 
 def _cmd_predict(args):
     from svge.predictor import load_predictor, rank, read_architectures
-    model = load_predictor(args.model)
+    from svge.pretrained import available, pretrained
+    model = pretrained(args.model) if args.model in available() else load_predictor(args.model)   # a shipped model has a predictor head
     space = get_space(args.space or model.config.space)
     graphs = read_architectures(args.archs, space)
     print(f'{len(graphs)} architectures ranked by predicted {model.predictor.target} (best first):')
@@ -114,6 +115,30 @@ def non_negative_float(text: str) -> float:
 def share(text: str) -> float:
     "argparse type: a number from 0 to 1 (a share of graphs)."
     return _number(text, float, lambda v: 0 <= v <= 1, 'a share from 0 to 1')
+
+# %% ../nbs/09_cli.ipynb #81d2d48a
+def _cmd_encode(args):
+    from svge.pretrained import codes_csv, encode_cells, pretrained, read_cells, write_codes
+    model = pretrained(args.model)
+    space = get_space(args.space or model.config.space)
+    codes = encode_cells(model, read_cells(args.cells, space), space).numpy()     # every line checked before anything is written
+    if args.out:
+        write_codes(args.out, codes)
+        print(f'{len(codes):,} codes of {codes.shape[1]} numbers written to {args.out}', file=sys.stderr)
+    else: sys.stdout.write(codes_csv(codes))
+
+def _cmd_decode(args):
+    from svge.data import atomic_write
+    from svge.pretrained import decode_codes, format_cell, pretrained, read_codes
+    model = pretrained(args.model)
+    space = get_space(model.config.space)
+    lines = [format_cell(g, space) for g in decode_codes(model, read_codes(args.codes))]
+    text = ''.join(line + '\n' for line in lines)
+    if args.out:
+        with atomic_write(args.out) as f: f.write(text.encode())
+    else: sys.stdout.write(text)
+    invalid = sum(line.startswith('invalid:') for line in lines)
+    if invalid: print(f'{invalid:,} of {len(lines):,} codes decode to cells outside {space.name} (their lines start with "invalid:")', file=sys.stderr)
 
 # %% ../nbs/09_cli.ipynb #dcff8d4d
 def _cmd_space(args):
@@ -204,14 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_finetune)
 
     p = sub.add_parser('predict', help='rank architectures from a file with a fine-tuned predictor')
-    p.add_argument('--model', required=True, help='predictor.pt, or the directory holding it')
+    p.add_argument('--model', required=True, help='predictor.pt (svge finetune), the directory holding it, or a shipped model with a predictor head: nb201 or enas')
     p.add_argument('--archs', required=True, help="file with one architecture per line in the space's native form")
     p.add_argument('--space', default=None, help="space of the file (default: the model's; e.g. enas12 for larger ENAS networks)")
     p.add_argument('--top', type=positive_int, default=10, help='how many to print')
     p.set_defaults(handler=_cmd_predict)
 
     p = sub.add_parser('search', help='search a trained run\'s space (BO, predictor-guided, random, REA) against a lookup table')
-    p.add_argument('--run', default='runs/nb201', help='run directory of a trained model (default: runs/nb201)')
+    p.add_argument('--run', default='nb201', help='a shipped NAS-Bench-201 model (default: nb201) or the run directory of one you trained')
     p.add_argument('--table', default=None, help='NAS-Bench-201 accuracy table (CSV; default: the one that ships with svge)')
     p.add_argument('--target', default='cifar10_200ep_test_acc',
                    help='column to maximise, e.g. cifar100_200ep_test_acc or ImageNet16-120_200ep_test_acc')
@@ -220,8 +245,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--seeds', type=positive_int, default=20, help='searches per method (seeds 0..N-1)')
     p.add_argument('--initial', type=positive_int, default=10, help='random cells every latent-space method starts from')
     p.add_argument('--batch', type=positive_int, default=10, help='cells chosen per round by bo and predictor')
-    p.add_argument('--out', default=None, help='where to write search_runs.csv, search_summary.csv, search_anytime.png (default: --run)')
+    p.add_argument('--out', default=None, help='where to write search_runs.csv, search_summary.csv, search_anytime.png (default: the run directory, or runs/search-<name> for a shipped model)')
     p.set_defaults(handler=_cmd_search)
+
+    model_help = "a shipped model (nb201, enas, nb101; see svge.pretrained), a run directory of svge train, or a .pt file of save_pretrained"
+    p = sub.add_parser('encode', help="latent codes of cells: one row of numbers (the latent mean) per cell, in input order",
+                       description="Encode cells with a trained model. Every line is checked first: a file with bad lines is reported "
+                                   "line by line and nothing is written.")
+    p.add_argument('cells', nargs='?', default='-', help="file with one cell per line in the space's native form: a NAS-Bench-201 string, "
+                   "an ENAS row list [[t0], [t1, s0], ...], or a NAS-Bench-101 JSON object {\"matrix\": ..., \"ops\": ...} (default or -: standard input)")
+    p.add_argument('--model', default='nb201', help=model_help + ' (default: nb201)')
+    p.add_argument('--space', default=None, help="space of the cells (default: the model's; enas12 encodes 12-layer networks with the enas model)")
+    p.add_argument('--out', default=None, help='codes.csv or codes.npy (default: CSV on standard output)')
+    p.set_defaults(handler=_cmd_encode)
+
+    p = sub.add_parser('decode', help='cells of latent codes: the greedy decoding of each code, one line per code in native form')
+    p.add_argument('codes', nargs='?', default='-', help='codes.npy, or a CSV with columns z0, z1, ... (default or -: CSV on standard input)')
+    p.add_argument('--model', default='nb201', help=model_help + ' (default: nb201)')
+    p.add_argument('--out', default=None, help='file to write the cells to (default: standard output)')
+    p.set_defaults(handler=_cmd_decode)
     return parser
 
 def main(argv: list[str] | None = None) -> int:

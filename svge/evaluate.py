@@ -12,13 +12,14 @@ import torch
 from scipy import stats
 from tqdm.auto import tqdm
 
-from .graphs import ArchGraph, DenseGraphs, SearchSpace
+from .graphs import PAD_TYPE, ArchGraph, DenseGraphs, SearchSpace
 from .decoder import MERGES, merge_two_sided
 from .vae import SVGe, same_graphs
 
 # %% auto #0
 __all__ = ['PAPER_EVALUATION', 'reconstruction_accuracy', 'prior_metrics', 'gp_predictive', 'EvaluationConfig', 'evaluate',
-           'encode_all', 'plot_latent', 'interpolate']
+           'encode_all', 'plot_latent', 'interpolate', 'cell_distance', 'distance_to_end', 'path_smoothness',
+           'interpolation_paths', 'smoothness']
 
 # %% ../nbs/06_evaluate.ipynb #9ef9a287
 def _chunks(n: int, size: int):
@@ -204,3 +205,76 @@ def interpolate(model: SVGe, a: DenseGraphs, b: DenseGraphs, steps: int = 6) -> 
     mu_a, mu_b = model.encode(a.to(device))[0], model.encode(b.to(device))[0]
     w = torch.linspace(0, 1, steps, device=device)[:, None]
     return model.decode((1 - w) * mu_a + w * mu_b, greedy=True).to_graphs()
+
+# %% ../nbs/06_evaluate.ipynb #8322b742
+def cell_distance(a: DenseGraphs, b: DenseGraphs) -> torch.Tensor:
+    """(B,) edit distance of row-aligned cells in the decoder's node order: node positions whose types differ plus node
+    pairs whose edge differs, both batches padded to one size (a position one cell lacks counts as differing)."""
+    N = max(a.types.shape[1], b.types.shape[1])
+    def pad(g: DenseGraphs):
+        extra = N - g.types.shape[1]
+        return (torch.nn.functional.pad(g.types, (0, extra), value=PAD_TYPE), torch.nn.functional.pad(g.adj, (0, extra, 0, extra)))
+    (ta, aa), (tb, ab) = pad(a), pad(b)
+    return (ta != tb).sum(1) + (aa != ab).flatten(1).sum(1)      # adjacency is upper-triangular: each edge once
+
+# %% ../nbs/06_evaluate.ipynb #eab62fba
+def distance_to_end(paths: DenseGraphs, ends: DenseGraphs, steps: int) -> torch.Tensor:
+    "(P, steps) edit distance of every decoded point to its line's end: d(g_k, b); row p·steps + k of `paths` is point k of line p."
+    line = torch.arange(len(ends)).repeat_interleave(steps)
+    return cell_distance(paths, ends[line]).view(len(ends), steps)
+
+def path_smoothness(paths: DenseGraphs, starts: DenseGraphs, ends: DenseGraphs, steps: int,
+                    space: SearchSpace | None = None, accuracy: torch.Tensor | None = None,
+                    end_accuracy: tuple[torch.Tensor, torch.Tensor] | None = None) -> dict:
+    """Smoothness of decoded lines: `paths` holds `steps` decodings per line (row p·steps + k is point k of line p) from
+    `starts[p]` to `ends[p]`. `accuracy` (P·steps,): an accuracy per decoded cell (NaN: unknown); `end_accuracy`: those
+    of the starts and ends. Returns the measures defined above."""
+    P, S = len(starts), steps
+    if len(paths) != P * S or len(ends) != P: raise ValueError(f'{len(paths)} decodings for {P} lines of {S} points and {len(ends)} ends.')
+    k = torch.arange(P * S) % S
+    to_end = distance_to_end(paths, ends, S)                                            # d(g_k, b)
+    now, before = torch.arange(P * S)[k > 0], torch.arange(P * S)[k > 0] - 1
+    step = cell_distance(paths[now], paths[before]).view(P, S - 1)                      # d(g_{k-1}, g_k)
+    changed = step > 0
+    closer = to_end[:, 1:] < to_end[:, :-1]
+    needed = cell_distance(starts, ends)                                                # d(a, b)
+    ok = same_graphs(paths[torch.arange(P) * S], starts) & same_graphs(paths[torch.arange(P) * S + S - 1], ends)   # (P,)
+    mean = lambda v: v.double().mean().item() if v.numel() else math.nan                # NaN: no line to measure
+    result = dict(lines=P, points=S, ends_right=ok.float().mean().item(),
+                  toward=(closer & changed)[ok].sum().item() / changed[ok].sum().item() if changed[ok].any() else math.nan,
+                  monotone_lines=mean((to_end[ok, 1:] <= to_end[ok, :-1]).all(1)),
+                  detour=step[ok].sum().item() / needed[ok].sum().item() if needed[ok].sum() else math.nan,
+                  edits_per_change=mean(step[ok][changed[ok]]), changes_per_line=mean(changed[ok].sum(1)),
+                  edits_needed=mean(needed[ok]))
+    if space is not None:
+        result['valid'] = sum(space.is_valid(g) for g in paths.to_graphs()) / (P * S)
+    if accuracy is not None:
+        acc = torch.as_tensor(accuracy, dtype=torch.float64).view(P, S)
+        jump = (acc[:, 1:] - acc[:, :-1]).abs()[ok][changed[ok]]
+        result['accuracy_change_per_change'] = mean(jump[torch.isfinite(jump)])
+    if end_accuracy is not None:
+        gap = (torch.as_tensor(end_accuracy[0], dtype=torch.float64) - torch.as_tensor(end_accuracy[1], dtype=torch.float64)).abs()[ok]
+        result['accuracy_gap_of_ends'] = mean(gap[torch.isfinite(gap)])
+    return result
+
+# %% ../nbs/06_evaluate.ipynb #45dd56c2
+@torch.no_grad()
+def interpolation_paths(model: SVGe, starts: DenseGraphs, ends: DenseGraphs, steps: int = 11) -> DenseGraphs:
+    "Greedy decodings of `steps` evenly spaced points on each line from mu(starts[p]) to mu(ends[p]); row p·steps + k."
+    mu_a, mu_b = encode_all(model, starts), encode_all(model, ends)                        # (P, Z) each
+    w = torch.linspace(0, 1, steps, device=mu_a.device)[None, :, None]                    # (1, S, 1)
+    z = (1 - w) * mu_a[:, None] + w * mu_b[:, None]                                        # (P, S, Z)
+    return model.decode(z.flatten(0, 1), greedy=True).to('cpu')
+
+def smoothness(model: SVGe, graphs: DenseGraphs, pairs: int = 200, steps: int = 11, seed: int = 0,
+               space: SearchSpace | None = None, accuracy=None) -> dict:
+    """`path_smoothness` of `pairs` lines between random pairs of distinct rows of `graphs`, `steps` points each.
+    `accuracy`: a function from a list of graphs to their accuracies (NaN where unknown), or None."""
+    rng = torch.Generator().manual_seed(seed)
+    first = torch.randint(len(graphs), (pairs,), generator=rng)
+    second = (first + 1 + torch.randint(len(graphs) - 1, (pairs,), generator=rng)) % len(graphs)   # never the same row
+    starts, ends = graphs[first], graphs[second]
+    paths = interpolation_paths(model, starts, ends, steps)
+    if accuracy is None: return path_smoothness(paths, starts, ends, steps, space)
+    return path_smoothness(paths, starts, ends, steps, space, accuracy(paths.to_graphs()),
+                           (accuracy(starts.to_graphs()), accuracy(ends.to_graphs())))

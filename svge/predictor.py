@@ -108,25 +108,10 @@ def rank(model: SVGe, graphs: list[ArchGraph], top: int | None = None, higher_is
 
 # %% ../nbs/08_predictor.ipynb #2c09b7a0
 def read_architectures(path, space: SearchSpace, check: bool = False) -> list[ArchGraph]:
-    "Graphs of the architectures in `path` (one per line, native form); `check=True` also enforces the space's rules."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f'{path} does not exist.')
-    graphs = []
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith('#'): continue
-        try:
-            if space.name == 'nb101':
-                spec = json.loads(line)
-                native = (spec['matrix'], spec['ops'])
-            else: native = line
-            g = space.from_native(native)
-            if check: space.check(g)
-        except Exception as e:
-            raise DataFileError(f'{path}: line {number}: not a {space.name} architecture ({type(e).__name__}: {e}).') from None
-        graphs.append(g)
-    if not graphs: raise DataFileError(f'{path}: no architectures in the file.')
-    return graphs
+    """Graphs of the architectures in `path` (one per line, native form; '-' reads standard input); `check=True` also
+    enforces the space's rules. Every bad line is reported by number, as `svge encode` does (`svge.pretrained.read_cells`)."""
+    from svge.pretrained import read_cells        # imported here: svge.pretrained builds on this module
+    return read_cells(path, space, check)
 
 # %% ../nbs/08_predictor.ipynb #d5f001a3
 def finetune_run(run_dir, target: str, data=None, out=None, train_size: int = 1000, epochs: int = 100, lr: float = 1e-3,

@@ -25,7 +25,7 @@ from .vae import SVGe, SVGeConfig
 __all__ = ['DEFAULT_TARGETS', 'ENUMERATED', 'SHIPPED_TABLES', 'TRAIN_DEFAULTS', 'EVALUATION_DEFAULTS', 'FLAGS', 'FAST_VALIDATION',
            'load_dataset', 'default_target', 'carve_validation', 'flag', 'check_numbers', 'RunConfigError',
            'config_problem', 'read_config', 'user_settings', 'resumed_settings', 'check_run_dir', 'validation_scores',
-           'train_and_evaluate', 'evaluate_run', 'Run', 'open_run', 'reevaluate']
+           'train_and_evaluate', 'evaluate_run', 'Run', 'run_splits', 'open_run', 'reevaluate']
 
 # %% ../nbs/07_run.ipynb #47676c13
 DEFAULT_TARGETS = ('val_acc', 'cifar10_200ep_test_acc', 'cifar10-valid_200ep_valid_acc')  # tried in this order
@@ -342,6 +342,15 @@ class Run:
     test: ArchDataset
     val: ArchDataset | None = None   # training graphs the run held out for validation
 
+def run_splits(settings: dict, data=None) -> tuple[ArchDataset, ArchDataset, ArchDataset, ArchDataset]:
+    """(dataset, train, validation, test) of a run with `settings` (its config.json), split as `svge train` split them;
+    `data` overrides the run's own file, e.g. to add labels."""
+    dataset = load_dataset(get_space(settings['model']['space']), data or settings['data'])
+    train, test = dataset.split(0.1, seed=settings['train']['seed'])
+    if settings.get('max_train'): train = train.subset(range(min(settings['max_train'], len(train))))
+    train, val = carve_validation(train, settings.get('val_size') or 0, settings['train']['seed'])
+    return dataset, train, val, test
+
 def open_run(out, data=None, device='cpu') -> Run:
     "The run in `out`: settings, trained model and its data split (`data` overrides the run's own file, e.g. to add labels)."
     out = Path(out)
@@ -351,10 +360,7 @@ def open_run(out, data=None, device='cpu') -> Run:
     state = load_checkpoint(out / 'checkpoint.pt', device)
     model = SVGe(SVGeConfig.from_dict({**state['model_config'], 'predictor': False})).to(device)
     model.load_state_dict({k: v for k, v in state['model'].items() if not k.startswith('predictor.')})
-    dataset = load_dataset(get_space(settings['model']['space']), data or settings['data'])
-    train, test = dataset.split(0.1, seed=settings['train']['seed'])
-    if settings.get('max_train'): train = train.subset(range(min(settings['max_train'], len(train))))
-    train, val = carve_validation(train, settings.get('val_size') or 0, settings['train']['seed'])
+    dataset, train, val, test = run_splits(settings, data)
     return Run(out, settings, model, state['epoch'], dataset, train, test, val)
 
 def reevaluate(out, evaluation: EvaluationConfig = PAPER_EVALUATION, progress: bool = True) -> dict:

@@ -25,8 +25,8 @@ from tqdm.auto import tqdm
 
 from .data import ArchDataset, atomic_write, load_nb201_csv, local_table
 from .evaluate import encode_all
-from .graphs import INPUT, OUTPUT, NB201_EDGES, ArchGraph, DenseGraphs, NB201Space, SearchSpace
-from .run import open_run
+from .graphs import INPUT, OUTPUT, NB201_EDGES, ArchGraph, DenseGraphs, NB201Space, SearchSpace, get_space
+from .pretrained import pretrained
 from .vae import SVGe
 
 # %% auto #0
@@ -378,16 +378,18 @@ def plot_search_comparison(runs: pd.DataFrame, optima: dict, path=None):
     return fig
 
 # %% ../nbs/12_search.ipynb #f29fabac
-def search_run(run_dir, table=None, target: str = 'cifar10_200ep_test_acc', methods=tuple(METHODS), budget: int = 150,
+def search_run(model='nb201', table=None, target: str = 'cifar10_200ep_test_acc', methods=tuple(METHODS), budget: int = 150,
                seeds: int = 20, out=None, progress: bool = True, **settings) -> pd.DataFrame:
-    """The closed loop on a trained run: search its space with `methods`, evaluating cells by lookup in `table`;
-    writes `search_runs.csv`, `search_summary.csv` and `search_anytime.png` into `out` (default: the run directory)."""
+    """The closed loop on a trained model (a shipped model's name or a run directory, see `svge.pretrained`): search its
+    space with `methods`, evaluating cells by lookup in `table`; writes `search_runs.csv`, `search_summary.csv` and
+    `search_anytime.png` into `out` (default: the run directory, or `runs/search-<name>` for a shipped model)."""
     objective = LookupObjective.from_table(table, target)
-    run = open_run(run_dir)
-    objective.check_space(run.dataset.space)
-    runs = compare(objective, SVGeCodec(run.model, run.dataset.space), methods, budget, range(seeds), progress, **settings)
+    trained = pretrained(model)
+    space = get_space(trained.config.space)
+    objective.check_space(space)
+    runs = compare(objective, SVGeCodec(trained, space), methods, budget, range(seeds), progress, **settings)
     summary = summary_table(runs, [b for b in BUDGETS if b <= budget] or [budget])
-    out = Path(out or run_dir); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out or (model if Path(str(model)).is_dir() else f'runs/search-{model}')); out.mkdir(parents=True, exist_ok=True)
     for name, frame in (('search_runs.csv', runs), ('search_summary.csv', summary)):
         with atomic_write(out / name) as f: f.write(frame.to_csv(index=False).encode())
     plot_anytime(runs, f'best {target}', path=out / 'search_anytime.png', optimum=objective.best)

@@ -1,7 +1,8 @@
 """The wheel and the sdist, as `pip install svge` from an index would get them: built from the repository, they hold
-the package, the two label tables with their licences and checksums, and the licence; `twine check` passes; and the
-wheel, installed on its own and run from a folder outside the repository, trains on NAS-Bench-201 (with labels) and on
-ENAS and searches, as `svge` does in the repository."""
+the package, the two label tables with their licences and checksums, the trained models with their cards, and the
+licence; `twine check` passes; and the wheel, installed on its own and run from a folder outside the repository, encodes
+and decodes cells with a shipped model, trains on NAS-Bench-201 (with labels) and on ENAS and searches, as `svge` does
+in the repository."""
 import hashlib, json, os, subprocess, sys, tarfile, zipfile
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ('final_structures6.txt', 'nb201_test_acc_200ep.csv.gz', 'LICENSES.md', 'SHA256SUMS')
+MODELS = sorted(p.stem for p in (ROOT / 'svge' / 'models').glob('*.json'))
+WHEEL_LIMIT = 24e6      # bytes: the models (at most 16 MB together) and the tables, compressed
 
 
 @pytest.fixture(scope='module')
@@ -26,6 +29,10 @@ def test_wheel_and_sdist_hold_the_tables_and_the_licences(dist):
     wheel, sdist = dist
     names = zipfile.ZipFile(wheel).namelist()
     for table in TABLES: assert f'svge/tables/{table}' in names, table
+    assert MODELS, 'no shipped models in svge/models'
+    for model in MODELS:
+        for suffix in ('.pt', '.json', '.md'): assert f'svge/models/{model}{suffix}' in names, model + suffix
+    assert wheel.stat().st_size < WHEEL_LIMIT, f'the wheel takes {wheel.stat().st_size / 1e6:.1f} MB'
     assert any(n.endswith('.dist-info/licenses/LICENSE') for n in names), 'LICENSE missing from the wheel'
     assert {'svge/fast_encoder.py', 'svge/fast_decoder.py', 'svge/__main__.py', 'svge/cli.py'} <= set(names)
     assert not any(n.startswith(('nbs/', 'tests/', 'course/', 'runs/')) for n in names)
@@ -58,6 +65,14 @@ def test_installed_wheel_works_outside_the_repository(dist, tmp_path):
         return subprocess.run([sys.executable, '-m', 'svge', *argv], cwd=work, env=env, capture_output=True, text=True, timeout=900)
     where = subprocess.run([sys.executable, '-c', 'import svge; print(svge.__file__)'], cwd=work, env=env, capture_output=True, text=True)
     assert where.stdout.strip().startswith(str(site)), where.stdout + where.stderr      # the wheel's copy, not the repository's
+    cells = ['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|',
+             '|avg_pool_3x3~0|+|none~0|skip_connect~1|+|nor_conv_1x1~0|avg_pool_3x3~1|none~2|']
+    (work / 'cells.txt').write_text('\n'.join(cells) + '\n')
+    encoded = svge('encode', 'cells.txt', '--out', 'codes.csv')           # the shipped NAS-Bench-201 model, no training
+    assert encoded.returncode == 0, encoded.stderr[-3000:]
+    decoded = subprocess.run([sys.executable, '-m', 'svge', 'decode'], input=(work / 'codes.csv').read_text(), cwd=work, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert decoded.returncode == 0 and decoded.stdout.splitlines() == cells, decoded.stdout + decoded.stderr
     tiny = ['--epochs', '1', '--max-train', '64', '--decodings', '1', '--prior-points', '5', '--prior-decodings', '1']
     nb201 = svge('train', '--out', 'nb201', *tiny)
     assert nb201.returncode == 0, nb201.stderr[-3000:]
