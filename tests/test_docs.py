@@ -139,12 +139,14 @@ def test_every_site_page_loads_in_chromium(site, browser):
     assert not problems, '\n'.join(problems)
 
 
-def test_jupyterlab_runs_the_encoder_notebook(browser, tmp_path):
-    "Open a copy of 02_encoder in JupyterLab, run all cells, save, and read back: every cell ran, none failed."
+@contextlib.contextmanager
+def lab_notebook(browser, tmp_path: Path, name: str):
+    """A copy of nbs/`name` opened in JupyterLab (its own server, settings and folder) with every cell run: yields
+    (page, path of the copy) once the kernel is idle again; the page is closed and the server stopped after."""
     shutil.copy(ROOT / 'pyproject.toml', tmp_path)          # a copy, so autosave never touches nbs/
     (tmp_path / 'nbs').mkdir()
-    notebook = tmp_path / 'nbs' / '02_encoder.ipynb'
-    shutil.copy(ROOT / 'nbs' / '02_encoder.ipynb', notebook)
+    notebook = tmp_path / 'nbs' / name
+    shutil.copy(ROOT / 'nbs' / name, notebook)
     settings = tmp_path / 'lab-settings' / '@jupyterlab' / 'apputils-extension'
     settings.mkdir(parents=True)
     (settings / 'notification.jupyterlab-settings').write_text('{"fetchNews": "false"}')   # no news prompt
@@ -156,6 +158,7 @@ def test_jupyterlab_runs_the_encoder_notebook(browser, tmp_path):
                             f'--IdentityProvider.token={token}', f'--ServerApp.root_dir={tmp_path}', f'--LabApp.user_settings_dir={tmp_path / "lab-settings"}',
                             '--ServerApp.allow_root=True'],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, 'JUPYTER_NO_CONFIG': '1'})
+    page = None
     try:
         for _ in range(120):
             with contextlib.suppress(OSError):
@@ -163,7 +166,7 @@ def test_jupyterlab_runs_the_encoder_notebook(browser, tmp_path):
             time.sleep(0.5)
         else: pytest.fail('JupyterLab did not start within a minute')
         page = browser.new_page(viewport={'width': 1400, 'height': 1000})
-        page.goto(f'http://127.0.0.1:{port}/lab/tree/nbs/02_encoder.ipynb?token={token}')
+        page.goto(f'http://127.0.0.1:{port}/lab/tree/nbs/{name}?token={token}')
         page.locator('.jp-Notebook').wait_for(timeout=120_000)
         kernel_idle = "() => document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status') === 'idle'"
         page.wait_for_function(kernel_idle, timeout=120_000)
@@ -180,6 +183,15 @@ def test_jupyterlab_runs_the_encoder_notebook(browser, tmp_path):
             if done != last: last, changed = done, time.monotonic()
             page.wait_for_timeout(1_000)
         page.wait_for_function(kernel_idle, timeout=120_000)
+        yield page, notebook
+    finally:
+        if page is not None: page.close()
+        lab.terminate(); lab.wait(timeout=30)
+
+
+def test_jupyterlab_runs_the_encoder_notebook(browser, tmp_path):
+    "Open a copy of 02_encoder in JupyterLab, run all cells, save, and read back: every cell ran, none failed."
+    with lab_notebook(browser, tmp_path, '02_encoder.ipynb') as (page, notebook):
         page.keyboard.press('Control+s')
         page.wait_for_timeout(2_000)
         outputs = '\n'.join(page.locator('.jp-OutputArea').all_inner_texts())
@@ -188,9 +200,6 @@ def test_jupyterlab_runs_the_encoder_notebook(browser, tmp_path):
         page.screenshot(path=str(SHOTS / 'jupyterlab_02_encoder.png'))
         page.locator('.jp-OutputArea .jp-RenderedMarkdown').first.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / 'jupyterlab_02_encoder_show_doc.png'))
-        page.close()
-    finally:
-        lab.terminate(); lab.wait(timeout=30)
     assert '{target=' not in outputs            # what JupyterLab rendered last (it draws only the cells in view)
     cells = [c for c in json.loads(notebook.read_text())['cells'] if c['cell_type'] == 'code']
     errors = [o for c in cells for o in c['outputs'] if o['output_type'] == 'error']
@@ -199,3 +208,25 @@ def test_jupyterlab_runs_the_encoder_notebook(browser, tmp_path):
     assert any('image/png' in o.get('data', {}) for c in cells for o in c['outputs']), 'no figure was drawn'
     api_docs = [''.join(o['data']['text/markdown']) for c in cells for o in c['outputs'] if 'text/markdown' in o.get('data', {})]
     assert any(d.startswith('### DenseGNNLayer') for d in api_docs) and not any('{target=' in d for d in api_docs)
+
+
+def test_jupyterlab_explorer_slider_changes_the_picture(browser, tmp_path):
+    """The latent-space explorer (07b_explorer) in JupyterLab: after Run All its widgets are live; dragging the slider to
+    the right end shows the second cell of the line (weight 1.0 in the text) in a new picture."""
+    with lab_notebook(browser, tmp_path, '07b_explorer.ipynb') as (page, _):
+        view = page.locator('.jp-OutputArea .widget-vbox').first
+        view.scroll_into_view_if_needed()
+        picture, status = view.locator('img').first, view.locator('.widget-html').first
+        picture.wait_for(timeout=60_000)
+        before, text_before = picture.get_attribute('src'), status.inner_text()
+        handle, track = view.locator('.noUi-handle').first, view.locator('.noUi-target').first
+        h, t = handle.bounding_box(), track.bounding_box()
+        page.mouse.move(h['x'] + h['width'] / 2, h['y'] + h['height'] / 2)
+        page.mouse.down(); page.mouse.move(t['x'] + t['width'] + 20, h['y'] + h['height'] / 2, steps=12); page.mouse.up()
+        page.wait_for_function("([img, src]) => img.getAttribute('src') !== src", arg=[picture.element_handle(), before], timeout=30_000)
+        page.wait_for_timeout(500)
+        after, text_after = picture.get_attribute('src'), status.inner_text()
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / 'jupyterlab_07b_explorer.png'))
+    assert before != after, 'the picture did not change'
+    assert 'w = 0.0' in text_before and 'w = 1.0' in text_after and ', 0 from the second' in text_after, (text_before, text_after)
