@@ -25,6 +25,7 @@ if __name__ == '__main__':
     parser.add_argument('name', choices=sorted(SHIPPED), help='which shipped model to write')
     parser.add_argument('--run', required=True, help='run directory of the finished svge train')
     parser.add_argument('--out', default=None, help='folder to write to (default: the package\'s svge/models)')
+    parser.add_argument('--machine', default=None, help='the machine that trained the run, in words (default: this one, described)')
     args = parser.parse_args()
     title, command = SHIPPED[args.name]
-    print(card_markdown(save_pretrained(args.run, args.name, args.out, title=title, command=command)))
+    print(card_markdown(save_pretrained(args.run, args.name, args.out, title=title, command=command, machine=args.machine)))

@@ -24,7 +24,7 @@ from svge.predictor import predict
 from svge.pretrained import available, model_data, pretrained
 from svge.vae import SVGe
 
-COLUMNS = ('space', 'model', 'split', 'recipe', 'reconstruction_forward', 'lines', 'ends_right', 'toward', 'monotone_lines',
+COLUMNS = ('space', 'model', 'split', 'recipe', 'reconstruction_forward', 'prior_validity', 'gp_rmse', 'gp_pearson', 'lines', 'ends_right', 'toward', 'monotone_lines',
            'detour', 'edits_per_change', 'changes_per_line', 'edits_needed', 'valid', 'accuracy_change_per_change',
            'accuracy_gap_of_ends', 'accuracy_source', 'seconds')
 
@@ -56,13 +56,15 @@ def recipe_of(model: SVGe) -> str:
             f"KL weight {m['beta'] * m['batch_size']:g}" + (f", KL warm-up" if train.get('kl_warmup') else ''))
 
 
-def measure(label: str, model: SVGe, splits: dict, space, accuracy, source: str, recipe: str, reconstruction) -> list[dict]:
+def measure(label: str, model: SVGe, splits: dict, space, accuracy, source: str, recipe: str, test: dict) -> list[dict]:
+    "Smoothness on each split, beside the model's test metrics from `svge train` (`test`: its results, empty for a control)."
+    quality = dict(reconstruction_forward=test.get('reconstruction_forward'), prior_validity=test.get('validity'),
+                   gp_rmse=test.get('gp_rmse'), gp_pearson=test.get('gp_pearson'))
     rows = []
     for split, graphs in splits.items():
         start = time.perf_counter()
         result = smoothness(model, graphs, space=space, accuracy=accuracy)
-        rows.append(dict(space=space.name, model=label, split=split, recipe=recipe, reconstruction_forward=reconstruction,
-                         **result, accuracy_source=source if accuracy else '', seconds=round(time.perf_counter() - start, 1)))
+        rows.append(dict(space=space.name, model=label, split=split, recipe=recipe, **quality, **result, accuracy_source=source if accuracy else '', seconds=round(time.perf_counter() - start, 1)))
         print(f"{label:>40} {split:>10}: ends right {result['ends_right']:.3f}, toward {result['toward']:.3f}, "
               f"detour {result['detour']:.2f}, monotone {result['monotone_lines']:.2f}", flush=True)
     return rows
@@ -83,17 +85,16 @@ if __name__ == '__main__':
         _, val, test = model_data(model)
         splits = {'validation': val.dense(), 'test': test.dense()}
         accuracy, source = accuracy_of(space.name)
-        reconstruction = (model.card.get('test') or {}).get('reconstruction_forward')
-        rows += measure(label, model, splits, space, accuracy, source, recipe_of(model), reconstruction)
+        rows += measure(label, model, splits, space, accuracy, source, recipe_of(model), model.card.get('test') or {})
         if label.startswith('shipped '):              # the control: the same shape, untrained
             torch.manual_seed(0)
             rows += measure(f'untrained, the shape of {name}', SVGe(model.config).eval(), splits, space, accuracy, source,
-                            'none (random initialisation)', None)
+                            'none (random initialisation)', {})
     out = Path(args.out)
     new = pd.DataFrame(rows, columns=COLUMNS)
     if out.exists():
         old = pd.read_csv(out)
         keep = ~old.set_index(['model', 'split']).index.isin(new.set_index(['model', 'split']).index)
-        new = pd.concat([old[keep], new], ignore_index=True)
+        new = pd.concat([old[keep], new], ignore_index=True)[list(COLUMNS)]
     with atomic_write(out) as f: f.write(new.to_csv(index=False, float_format='%.4g').encode())
     print(f'{len(rows)} rows written to {out}')

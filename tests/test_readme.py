@@ -81,3 +81,26 @@ def test_distributed_sentence_matches_results():
     measured = pd.read_csv(RESULTS / 'distributed.csv')
     nb101 = measured[measured.space == 'nb101'].set_index('processes').graphs_per_s
     assert f'{nb101[1]:.0f} against {nb101[2]:.0f} training graphs/s' in README
+
+
+def test_trained_models_table_matches_the_cards():
+    "Every row of the README's table of shipped models is the model's card, and every shipped model has a row."
+    import json
+    models = sorted((ROOT / 'svge' / 'models').glob('*.json'))
+    assert models
+    for path in models:
+        card = json.loads(path.read_text())
+        test, head = card['test'], card['predictor']
+        quoted = cells(card['name'])
+        assert quoted[0] == f"`{card['command']}`: {card['epochs']} epochs, {card['train_minutes']:.1f} min", quoted
+        assert quoted[1:4] == [f"{100 * test['reconstruction_forward']:.2f} %", f"{100 * test['validity']:.2f} %",
+                               f"{test['gp_rmse']:.2f}, {test['gp_pearson']:.2f}"], quoted
+        if head: assert quoted[4] == f"{head['target']}: Spearman ρ {head['test_spearman']:.2f}", quoted
+
+
+def test_index_notebook_holds_the_readme():
+    "The documentation's home page (nbs/index.ipynb) says what the README says, from the introduction to 'A first look'."
+    import json
+    index = json.loads((ROOT / 'nbs' / 'index.ipynb').read_text())
+    body = README[README.index('`svge` reproduces'):README.index('## A first look')].strip()
+    assert ''.join(index['cells'][1]['source']).strip() == body
