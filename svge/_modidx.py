@@ -138,6 +138,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'svge.evaluate.path_smoothness': ('evaluate.html#path_smoothness', 'svge/evaluate.py'),
                                'svge.evaluate.plot_latent': ('evaluate.html#plot_latent', 'svge/evaluate.py'),
                                'svge.evaluate.prior_metrics': ('evaluate.html#prior_metrics', 'svge/evaluate.py'),
+                               'svge.evaluate.random_pairs': ('evaluate.html#random_pairs', 'svge/evaluate.py'),
                                'svge.evaluate.reconstruction_accuracy': ('evaluate.html#reconstruction_accuracy', 'svge/evaluate.py'),
                                'svge.evaluate.smoothness': ('evaluate.html#smoothness', 'svge/evaluate.py')},
             'svge.explorer': { 'svge.explorer.Explorer': ('explorer.html#explorer', 'svge/explorer.py'),

@@ -19,7 +19,7 @@ from .vae import SVGe, same_graphs
 # %% auto #0
 __all__ = ['PAPER_EVALUATION', 'reconstruction_accuracy', 'prior_metrics', 'gp_predictive', 'EvaluationConfig', 'evaluate',
            'encode_all', 'plot_latent', 'interpolate', 'cell_distance', 'distance_to_end', 'path_smoothness',
-           'interpolation_paths', 'smoothness']
+           'interpolation_paths', 'random_pairs', 'smoothness']
 
 # %% ../nbs/06_evaluate.ipynb #9ef9a287
 def _chunks(n: int, size: int):
@@ -206,7 +206,7 @@ def interpolate(model: SVGe, a: DenseGraphs, b: DenseGraphs, steps: int = 6) -> 
     w = torch.linspace(0, 1, steps, device=device)[:, None]
     return model.decode((1 - w) * mu_a + w * mu_b, greedy=True).to_graphs()
 
-# %% ../nbs/06_evaluate.ipynb #6a1926a7
+# %% ../nbs/06_evaluate.ipynb #c60d98e1
 def cell_distance(a: DenseGraphs, b: DenseGraphs) -> torch.Tensor:
     """(B,) edit distance of row-aligned cells in the decoder's node order: node positions whose types differ plus node
     pairs whose edge differs, both batches padded to one size (a position one cell lacks counts as differing)."""
@@ -217,7 +217,7 @@ def cell_distance(a: DenseGraphs, b: DenseGraphs) -> torch.Tensor:
     (ta, aa), (tb, ab) = pad(a), pad(b)
     return (ta != tb).sum(1) + (aa != ab).flatten(1).sum(1)      # adjacency is upper-triangular: each edge once
 
-# %% ../nbs/06_evaluate.ipynb #4f596e18
+# %% ../nbs/06_evaluate.ipynb #954464fd
 def distance_to_end(paths: DenseGraphs, ends: DenseGraphs, steps: int) -> torch.Tensor:
     "(P, steps) edit distance of every decoded point to its line's end: d(g_k, b); row p·steps + k of `paths` is point k of line p."
     line = torch.arange(len(ends)).repeat_interleave(steps)
@@ -257,7 +257,7 @@ def path_smoothness(paths: DenseGraphs, starts: DenseGraphs, ends: DenseGraphs, 
         result['accuracy_gap_of_ends'] = mean(gap[torch.isfinite(gap)])
     return result
 
-# %% ../nbs/06_evaluate.ipynb #9d403302
+# %% ../nbs/06_evaluate.ipynb #cc926663
 @torch.no_grad()
 def interpolation_paths(model: SVGe, starts: DenseGraphs, ends: DenseGraphs, steps: int = 11) -> DenseGraphs:
     "Greedy decodings of `steps` evenly spaced points on each line from mu(starts[p]) to mu(ends[p]); row p·steps + k."
@@ -266,13 +266,17 @@ def interpolation_paths(model: SVGe, starts: DenseGraphs, ends: DenseGraphs, ste
     z = (1 - w) * mu_a[:, None] + w * mu_b[:, None]                                        # (P, S, Z)
     return model.decode(z.flatten(0, 1), greedy=True).to('cpu')
 
+def random_pairs(n: int, pairs: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    "Indices (first, second) of `pairs` random pairs of distinct rows among `n`, the same for the same `seed`."
+    rng = torch.Generator().manual_seed(seed)
+    first = torch.randint(n, (pairs,), generator=rng)
+    return first, (first + 1 + torch.randint(n - 1, (pairs,), generator=rng)) % n      # never the same row twice
+
 def smoothness(model: SVGe, graphs: DenseGraphs, pairs: int = 200, steps: int = 11, seed: int = 0,
                space: SearchSpace | None = None, accuracy=None) -> dict:
     """`path_smoothness` of `pairs` lines between random pairs of distinct rows of `graphs`, `steps` points each.
     `accuracy`: a function from a list of graphs to their accuracies (NaN where unknown), or None."""
-    rng = torch.Generator().manual_seed(seed)
-    first = torch.randint(len(graphs), (pairs,), generator=rng)
-    second = (first + 1 + torch.randint(len(graphs) - 1, (pairs,), generator=rng)) % len(graphs)   # never the same row
+    first, second = random_pairs(len(graphs), pairs, seed)
     starts, ends = graphs[first], graphs[second]
     paths = interpolation_paths(model, starts, ends, steps)
     if accuracy is None: return path_smoothness(paths, starts, ends, steps, space)
