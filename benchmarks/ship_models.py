@@ -15,7 +15,7 @@ import argparse
 from svge.pretrained import card_markdown, save_pretrained
 
 SHIPPED = {   # name: (title, the command that trains the run)
-    'nb201': ("NAS-Bench-201, the fast recipe (svge train's main job)", 'svge train'),
+    'nb201': ('NAS-Bench-201, the fast recipe (what svge train trains by default)', 'svge train'),
     'enas': ('ENAS 6-layer networks, the fast recipe', 'svge train --space enas'),
     'nb101': ('NAS-Bench-101, the fast recipe, trained on all its cells enumerated in code', 'svge train --space nb101'),
 }

@@ -206,7 +206,7 @@ def interpolate(model: SVGe, a: DenseGraphs, b: DenseGraphs, steps: int = 6) -> 
     w = torch.linspace(0, 1, steps, device=device)[:, None]
     return model.decode((1 - w) * mu_a + w * mu_b, greedy=True).to_graphs()
 
-# %% ../nbs/06_evaluate.ipynb #db17fb81
+# %% ../nbs/06_evaluate.ipynb #0dc864c4
 def cell_distance(a: DenseGraphs, b: DenseGraphs) -> torch.Tensor:
     """(B,) edit distance of row-aligned cells in the decoder's node order: node positions whose types differ plus node
     pairs whose edge differs, both batches padded to one size (a position one cell lacks counts as differing)."""
@@ -217,7 +217,7 @@ def cell_distance(a: DenseGraphs, b: DenseGraphs) -> torch.Tensor:
     (ta, aa), (tb, ab) = pad(a), pad(b)
     return (ta != tb).sum(1) + (aa != ab).flatten(1).sum(1)      # adjacency is upper-triangular: each edge once
 
-# %% ../nbs/06_evaluate.ipynb #52371406
+# %% ../nbs/06_evaluate.ipynb #fbc891a5
 def distance_to_end(paths: DenseGraphs, ends: DenseGraphs, steps: int) -> torch.Tensor:
     "(P, steps) edit distance of every decoded point to its line's end: d(g_k, b); row p·steps + k of `paths` is point k of line p."
     line = torch.arange(len(ends)).repeat_interleave(steps)
@@ -257,7 +257,7 @@ def path_smoothness(paths: DenseGraphs, starts: DenseGraphs, ends: DenseGraphs, 
         result['accuracy_gap_of_ends'] = mean(gap[torch.isfinite(gap)])
     return result
 
-# %% ../nbs/06_evaluate.ipynb #3c8a1424
+# %% ../nbs/06_evaluate.ipynb #f23e5e9b
 @torch.no_grad()
 def interpolation_paths(model: SVGe, starts: DenseGraphs, ends: DenseGraphs, steps: int = 11) -> DenseGraphs:
     "Greedy decodings of `steps` evenly spaced points on each line from mu(starts[p]) to mu(ends[p]); row p·steps + k."
