@@ -18,7 +18,7 @@ SMALL = ['--max-train', '320', '--batch-size', '16', '--epochs', '3', '--validat
 
 TRAIN_STEPS = textwrap.dedent('''
     import sys, torch
-    from svge.distributed import start_world, stop_world
+    from svge.distributed import start_world, stop_world, wait
     from svge.graphs import DenseGraphs, NB201Space
     from svge.train import Trainer, TrainConfig
     from svge.vae import SVGeConfig
@@ -31,6 +31,7 @@ TRAIN_STEPS = textwrap.dedent('''
     trainer = Trainer(SVGeConfig.from_space('nb201', node_dim=32, latent_dim=8), config, progress=False, world=world)
     history = trainer.fit(graphs)
     if world.is_main: torch.save(dict(model=trainer.model.state_dict(), history=history), sys.argv[1])
+    wait(world)        # leave the group together: a process that tore gloo down while its peer still wrote once aborted
     stop_world()
 ''')
 
