@@ -25,7 +25,7 @@ from .vae import SVGe, SVGeConfig
 __all__ = ['DEFAULT_TARGETS', 'ENUMERATED', 'SHIPPED_TABLES', 'TRAIN_DEFAULTS', 'EVALUATION_DEFAULTS', 'FLAGS', 'FAST_VALIDATION',
            'load_dataset', 'default_target', 'carve_validation', 'flag', 'check_numbers', 'RunConfigError',
            'config_problem', 'read_config', 'user_settings', 'resumed_settings', 'check_run_dir', 'validation_scores',
-           'train_and_evaluate', 'evaluate_run', 'Run', 'run_splits', 'open_run', 'reevaluate']
+           'train_and_evaluate', 'evaluate_run', 'Run', 'run_splits', 'model_from_weights', 'open_run', 'reevaluate']
 
 # %% ../nbs/07_run.ipynb #47676c13
 DEFAULT_TARGETS = ('val_acc', 'cifar10_200ep_test_acc', 'cifar10-valid_200ep_valid_acc')  # tried in this order
@@ -351,6 +351,12 @@ def run_splits(settings: dict, data=None) -> tuple[ArchDataset, ArchDataset, Arc
     train, val = carve_validation(train, settings.get('val_size') or 0, settings['train']['seed'])
     return dataset, train, val, test
 
+def model_from_weights(model_config: dict, weights: dict, device='cpu') -> SVGe:
+    "An `SVGe` of `model_config` (a config as stored) holding the VAE's `weights` (a predictor head among them is left out)."
+    model = SVGe(SVGeConfig.from_dict({**model_config, 'predictor': False})).to(device)
+    model.load_state_dict({k: v for k, v in weights.items() if not k.startswith('predictor.')})
+    return model
+
 def open_run(out, data=None, device='cpu') -> Run:
     "The run in `out`: settings, trained model and its data split (`data` overrides the run's own file, e.g. to add labels)."
     out = Path(out)
@@ -358,8 +364,7 @@ def open_run(out, data=None, device='cpu') -> Run:
         raise FileNotFoundError(f'{out} holds no run (no config.json); train one first with svge train.')
     settings = read_config(out / 'config.json', advice='fix it, or train the run again with svge train')
     state = load_checkpoint(out / 'checkpoint.pt', device)
-    model = SVGe(SVGeConfig.from_dict({**state['model_config'], 'predictor': False})).to(device)
-    model.load_state_dict({k: v for k, v in state['model'].items() if not k.startswith('predictor.')})
+    model = model_from_weights(state['model_config'], state['model'], device)
     dataset, train, val, test = run_splits(settings, data)
     return Run(out, settings, model, state['epoch'], dataset, train, test, val)
 
