@@ -21,8 +21,8 @@ import torch
 from svge.data import atomic_write, local_table
 from svge.graphs import NB201Space
 from svge.predictor import finetune, predict, regression_metrics
-from svge.run import carve_validation, default_target, load_dataset, validation_scores
-from svge.train import Trainer, recipe
+from svge.run import Trainer, carve_validation, default_target, load_dataset, validation_scores
+from svge.train import recipe
 from svge.vae import SVGeConfig
 
 

@@ -26,8 +26,8 @@ def worker(args):
     from svge.data import local_table
     from svge.distributed import start_world, stop_world, total
     from svge.graphs import get_space
-    from svge.run import load_dataset
-    from svge.train import Trainer, TrainConfig, recipe, resolve_device
+    from svge.run import Trainer, load_dataset
+    from svge.train import TrainConfig, recipe, resolve_device
     from svge.vae import SVGeConfig
     device = resolve_device(args.device)
     world = start_world(device)

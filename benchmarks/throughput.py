@@ -97,7 +97,7 @@ def main(argv=None):
     model = SVGe(SVGeConfig.from_space('enas', batch_size=args.batch_size, precision=args.precision)).to(device)
     trained = None
     if args.checkpoint:
-        from svge.train import load_checkpoint
+        from svge.run import load_checkpoint
         state = load_checkpoint(args.checkpoint)
         if state['model_config']['space'] != 'enas6':
             parser.error(f"--checkpoint holds a {state['model_config']['space']} model; the benchmark decodes ENAS-6 graphs")

@@ -26,9 +26,9 @@ import torch
 from svge.data import atomic_write, local_table
 from svge.decoder import EDGE_LOSSES, MERGES
 from svge.graphs import get_space
-from svge.run import carve_validation, load_dataset, validation_scores
+from svge.run import Trainer, carve_validation, load_dataset, minutes_to, validation_scores
 from svge.fast_decoder import keep_freed_memory
-from svge.train import Trainer, minutes_to, model_recipe, recipe
+from svge.train import model_recipe, recipe
 from svge.vae import SVGe, SVGeConfig
 
 def training_throughput(model_config: SVGeConfig, graphs, batch_sizes=(32, 64, 128, 256), steps: int = 12,

@@ -16,8 +16,8 @@ from tqdm.auto import tqdm
 
 from .data import ArchDataset, DataFileError, atomic_write
 from .graphs import ArchGraph, DenseGraphs, SearchSpace
-from .run import open_run
-from .train import TrainConfig, load_checkpoint, resolve_device
+from .run import load_checkpoint, open_run
+from .train import TrainConfig, resolve_device
 from .vae import Predictor, SVGe, SVGeConfig, check_finite
 
 # %% auto #0

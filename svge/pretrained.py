@@ -16,8 +16,7 @@ from .data import DataFileError, atomic_write
 from .graphs import ArchGraph, DenseGraphs, InvalidGraphError, NB101Space, SearchSpace, get_space
 from .evaluate import encode_all
 from .predictor import attach_predictor, regression_metrics
-from .run import model_from_weights, open_run, run_splits
-from .train import load_checkpoint, read_metrics
+from .run import load_checkpoint, model_from_weights, open_run, read_metrics, run_splits
 from .vae import SVGe
 
 # %% auto #0

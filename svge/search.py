@@ -206,7 +206,7 @@ def regularised_evolution(objective: LookupObjective, budget: int, seed: int = 0
 
 # %% ../nbs/12_search.ipynb #c10a66f6
 def fit_gp(x: torch.Tensor, y: torch.Tensor, bounds: torch.Tensor) -> SingleTaskGP:
-    "An exact GP (BoTorch's `SingleTaskGP`: Matérn-5/2 with a length scale per dimension) on codes `x`, values `y`."
+    "An exact GP (BoTorch's `SingleTaskGP`: an RBF kernel with a length scale per dimension) on codes `x`, values `y`."
     gp = SingleTaskGP(x, y.unsqueeze(-1), input_transform=Normalize(x.shape[-1], bounds=bounds),
                       outcome_transform=Standardize(1))
     fit_gpytorch_mll(ExactMarginalLogLikelihood(gp.likelihood, gp), optimizer_kwargs=dict(options=dict(maxiter=100)))

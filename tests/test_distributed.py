@@ -20,7 +20,8 @@ TRAIN_STEPS = textwrap.dedent('''
     import sys, torch
     from svge.distributed import start_world, stop_world, wait
     from svge.graphs import DenseGraphs, NB201Space
-    from svge.train import Trainer, TrainConfig
+    from svge.train import TrainConfig
+    from svge.run import Trainer
     from svge.vae import SVGeConfig
     from svge.distributed import World
     if sys.argv[2] == 'unweighted': World.loss_weight = lambda self, share, batch: 1.0     # the negative control

@@ -13,8 +13,8 @@ import torch
 
 from svge.data import DataFileError, load_enas, load_nb101, load_nb201, load_nb201_csv, local_table, nb101_record, write_tfrecord
 from svge.graphs import EnasSpace
-from svge.run import RunConfigError, read_config
-from svge.train import CheckpointError, TrainConfig, load_checkpoint, save_checkpoint
+from svge.run import CheckpointError, RunConfigError, load_checkpoint, read_config, save_checkpoint
+from svge.train import TrainConfig
 from svge.vae import SVGe, SVGeConfig
 
 CASES_PER_KIND = 40           # truncations and garblings per format (with a fixed seed)
