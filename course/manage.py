@@ -27,7 +27,7 @@ def assignments() -> list[str]:
 def _nbgrader(root: Path, *args: str, threads: int | None = None):
     "Run an nbgrader command in course root `root` (`threads`: the notebook's CPU threads); raise with its output if it fails."
     env = dict(os.environ, SVGE_DATA=os.environ.get('SVGE_DATA', str(REPO / 'data')))
-    if threads and 'OMP_NUM_THREADS' not in os.environ: env['OMP_NUM_THREADS'] = str(threads)
+    if threads and 'OMP_NUM_THREADS' not in os.environ: env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     done = subprocess.run([sys.executable, '-m', 'nbgrader', *args], cwd=root, env=env, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f'nbgrader {" ".join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}')
@@ -83,8 +83,7 @@ def grade(submitted, names: list[str] | None = None, keep=None, workers: int | N
     """Autograde every SUBMITTED/<student>/<assignment>/ notebook with nbgrader; one row per graded submission:
     student, assignment, score, max_score, seconds, and the points of each graded cell. `keep`: a folder to copy the
     executed (autograded) notebooks into, as keep/<student>/<assignment>/. `workers` (default: the CPU count, at
-    most 4) grade side by side, each in its own temporary course and gradebook, each notebook on its share of the
-    CPU threads; the rows come back in submission order whatever the number of workers."""
+    most 4) grade side by side, each in its own temporary course and gradebook, each notebook on one CPU thread; the rows come back in submission order whatever the number of workers."""
     submitted = Path(submitted)
     if not submitted.is_dir(): raise SystemExit(f'{submitted} is not a folder of submissions (SUBMITTED/<student>/<assignment>/).')
     known = assignments()
@@ -98,7 +97,7 @@ def grade(submitted, names: list[str] | None = None, keep=None, workers: int | N
     workers = max(1, min(workers or min(cpus, 4), len(todo)))
     by_assignment = sorted(todo, key=lambda pair: pair[1])      # equal shares, each of few assignments to generate
     parts = [by_assignment[k * len(todo) // workers:(k + 1) * len(todo) // workers] for k in range(workers)]
-    threads = max(1, cpus // workers) if workers > 1 else None
+    threads = 1        # one thread per notebook: the same floating-point sums on any machine, and no two notebooks fight over cores
     with ThreadPoolExecutor(workers) as pool:                   # threads wait on nbgrader processes
         graded = list(pool.map(lambda part: _grade_part(submitted, part, keep, threads), parts))
     by_pair = {(r['student'], r['assignment']): r for rows in graded for r in rows}

@@ -131,14 +131,18 @@ ALTERNATIVES = {
 def _solution_cells(notebook: dict):
     return [c for c in notebook['cells'] if c['metadata'].get('nbgrader', {}).get('solution')]
 
+# The first alternative of each assignment also warns (as a deprecated call in a student's code would): a warning on
+# stderr must not cost points, which nbgrader alone would take (course/nbgrader_config.py drops stderr before scoring).
+WARNS = "\n    import warnings; warnings.warn('a warning from a correct solution must not cost points')"
+
 def _alternative(source: dict) -> dict:
-    "The source notebook with every solution replaced by its alternative."
+    "The source notebook with every solution replaced by its alternative (the first of them also warning)."
     notebook = json.loads(json.dumps(source))
-    for cell in _solution_cells(notebook):
+    for k, cell in enumerate(_solution_cells(notebook)):
         text = ''.join(cell['source'])
         head, rest = text.split('### BEGIN SOLUTION')
         _, tail = rest.split('### END SOLUTION')
-        body = ALTERNATIVES[cell['metadata']['nbgrader']['grade_id']]
+        body = (WARNS if k == 0 else '') + ALTERNATIVES[cell['metadata']['nbgrader']['grade_id']]
         cell['source'] = (head + '### BEGIN SOLUTION' + body + '\n    ### END SOLUTION' + tail).splitlines(keepends=True)
     return notebook
 
@@ -186,6 +190,24 @@ def test_alternative_solutions_score_full_marks(graded):
     for name in manage.assignments():
         row = rows['alternative', name]
         assert row['score'] == rows['reference', name]['max_score'], (name, row['cells'])
+
+def test_a_warning_costs_no_points():
+    "nbgrader alone scores a graded cell with stderr output zero; the course's DropStderr removes it, an error stays."
+    import nbformat, runpy
+    from nbgrader.utils import determine_grade
+    settings = runpy.run_path(str(COURSE / 'nbgrader_config.py'), init_globals={'get_config': lambda: __import__('traitlets.config', fromlist=['Config']).Config()})
+    drop = settings['DropStderr']()
+    def graded_cell(*outputs):
+        return nbformat.v4.new_code_cell('check()', outputs=list(outputs), metadata=dict(nbgrader=dict(
+            grade=True, solution=False, locked=True, grade_id='t', points=2, schema_version=3)))
+    warned = graded_cell(nbformat.v4.new_output('stream', name='stderr', text='UserWarning: deprecated\n'))
+    assert determine_grade(warned)[0] == 0                                       # what nbgrader does on its own
+    assert determine_grade(drop.preprocess_cell(warned, {}, 0)[0])[0] == 2        # with the course's settings
+    failed = graded_cell(nbformat.v4.new_output('error', ename='AssertionError', evalue='', traceback=[]),
+                         nbformat.v4.new_output('stream', name='stderr', text='warning\n'))
+    assert determine_grade(drop.preprocess_cell(failed, {}, 0)[0])[0] == 0        # an error still scores zero
+    assert settings['DropStderr'] in settings['c'].Autograde.autograde_preprocessors
+
 
 def test_student_versions_score_zero_and_run_up_to_the_exercises(graded):
     rows, autograded = graded
