@@ -23,12 +23,12 @@ from svge.graphs import NB201Space
 from svge.predictor import finetune, predict, regression_metrics
 from svge.run import Trainer, carve_validation, default_target, load_dataset, validation_scores
 from svge.train import recipe
-from svge.vae import SVGeConfig
+from svge.vae import SVGeConfig, paper_batch_size
 
 
 def one_run(beta: float, seed: int, precision: str, train, val, labelled, rest, target: str) -> dict:
     space = NB201Space()
-    trainer = Trainer(SVGeConfig.from_space(space, beta=beta, precision=precision), recipe('fast', space, seed=seed, kl_warmup=0.0), progress=False)
+    trainer = Trainer(SVGeConfig.from_space(space, kl_weight=beta * paper_batch_size(space), precision=precision), recipe('fast', space, seed=seed, kl_warmup=0.0), progress=False)
     start = time.perf_counter()
     history = trainer.fit(train.dense())
     train_seconds = time.perf_counter() - start

@@ -94,7 +94,7 @@ def main(argv=None):
     products = 'bfloat16' if matmul_dtype_for(args.precision, device) == torch.bfloat16 else 'float32'
     graphs, source = training_graphs(4096, args.data)
     graphs = graphs.to(device)
-    model = SVGe(SVGeConfig.from_space('enas', batch_size=args.batch_size, precision=args.precision)).to(device)
+    model = SVGe(SVGeConfig.from_space('enas', precision=args.precision)).to(device)
     trained = None
     if args.checkpoint:
         from svge.run import load_checkpoint

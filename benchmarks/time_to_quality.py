@@ -29,7 +29,7 @@ from svge.graphs import get_space
 from svge.run import Trainer, carve_validation, load_dataset, minutes_to, validation_scores
 from svge.fast_decoder import keep_freed_memory
 from svge.train import model_recipe, recipe
-from svge.vae import SVGe, SVGeConfig
+from svge.vae import SVGe, SVGeConfig, paper_batch_size
 
 def training_throughput(model_config: SVGeConfig, graphs, batch_sizes=(32, 64, 128, 256), steps: int = 12,
                         warmup: int = 3, seed: int = 0) -> dict:
@@ -82,7 +82,7 @@ def main(argv=None):
     p.add_argument('--kl-warmup', type=float, default=None); p.add_argument('--weight-decay', type=float, default=None)
     p.add_argument('--edge-loss', default=None, choices=EDGE_LOSSES, help="a decoder step's edge terms: averaged (original code) or summed (log-likelihood)")
     p.add_argument('--node-dim', type=int, default=None, help="node state size D (default: the recipe's)")
-    p.add_argument('--beta', type=float, default=None, help="KL weight per graph = beta x the model's batch size (default: the recipe's)")
+    p.add_argument('--beta', type=float, default=None, help="the original code's beta: KL weight per graph = beta x the paper's batch size (default: the recipe's)")
     p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'])
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--device', default='auto', help='auto (CUDA when there is a GPU), cpu or cuda')
@@ -104,7 +104,7 @@ def main(argv=None):
     train, val = carve_validation(train, args.val_size, seed=args.seed)
     if args.max_train: train = train.subset(range(min(args.max_train, len(train))))
     model_config = model_recipe(args.recipe, dataset.space, precision=args.precision,
-                                **{k: v for k, v in dict(node_dim=args.node_dim, beta=args.beta).items() if v is not None})
+                                **{k: v for k, v in dict(node_dim=args.node_dim, kl_weight=None if args.beta is None else args.beta * paper_batch_size(space)).items() if v is not None})
     report = dict(space=dataset.space.name, model_config=model_config.to_dict(),
                   machine=dict(platform=platform.platform(), threads=torch.get_num_threads()),
                   train_graphs=len(train), val_graphs=len(val), decodings=args.decodings)

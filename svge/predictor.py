@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from torch import nn
 from scipy import stats
 from tqdm.auto import tqdm
 
@@ -18,11 +19,22 @@ from .data import ArchDataset, DataFileError, atomic_write
 from .graphs import ArchGraph, DenseGraphs, SearchSpace
 from .run import load_checkpoint, open_run
 from .train import TrainConfig, resolve_device
-from .vae import Predictor, SVGe, SVGeConfig, check_finite
+from .vae import SVGe, SVGeConfig, check_finite, paper_batch_size
 
 # %% auto #0
-__all__ = ['regression_metrics', 'attach_predictor', 'predict', 'finetune', 'plot_predictions', 'rank', 'read_architectures',
-           'finetune_run', 'load_predictor']
+__all__ = ['Predictor', 'regression_metrics', 'attach_predictor', 'predict', 'finetune', 'plot_predictions', 'rank',
+           'read_architectures', 'finetune_run', 'load_predictor']
+
+# %% ../nbs/08_predictor.ipynb #7d0d2871
+class Predictor(nn.Sequential):
+    "Performance predictor on the latent mean: 56 -> 28 -> 14 -> 7 -> 1 with ReLU (SVGe §III-D)."
+    def __init__(self, latent_dim: int = 56):
+        widths = [latent_dim, latent_dim // 2, latent_dim // 4, latent_dim // 8]
+        layers = []
+        for a, b in zip(widths, widths[1:]): layers += [nn.Linear(a, b), nn.ReLU()]
+        super().__init__(*layers, nn.Linear(widths[-1], 1))
+
+    def forward(self, mu): return super().forward(mu).squeeze(-1)   # (B,)
 
 # %% ../nbs/08_predictor.ipynb #6b5d0f8a
 def regression_metrics(prediction, truth) -> dict:
@@ -57,7 +69,7 @@ def finetune(model: SVGe, train: DenseGraphs, y_train: torch.Tensor, target: str
     """Joint fine-tuning, loss = alpha·VAE + (1-alpha)·MSE(predictor(mu), standardised y); returns per-epoch losses.
     `edge_loss`: the VAE loss's edge term, as the model was trained (see `Generator.teacher_forcing`)."""
     alpha = model.config.alpha if alpha is None else alpha
-    batch_size = batch_size or model.config.batch_size
+    batch_size = batch_size or paper_batch_size(model.config.space)   # the paper's training batch
     if len(train) != len(y_train): raise ValueError(f'{len(train)} graphs but {len(y_train)} targets.')
     if not torch.isfinite(y_train).all(): raise ValueError('Some targets are NaN or infinite: drop those architectures first.')
     attach_predictor(model, target, y_train.mean(), y_train.std())

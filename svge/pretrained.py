@@ -17,7 +17,7 @@ from .graphs import ArchGraph, DenseGraphs, InvalidGraphError, NB101Space, Searc
 from .evaluate import encode_all
 from .predictor import attach_predictor, regression_metrics
 from .run import load_checkpoint, model_from_weights, open_run, read_metrics, run_splits
-from .vae import SVGe
+from .vae import SVGe, SVGeConfig, paper_batch_size
 
 # %% auto #0
 __all__ = ['PretrainedError', 'models_dir', 'available', 'model_card', 'card_markdown', 'pretrained', 'model_data', 'as_graphs',
@@ -326,15 +326,15 @@ def save_pretrained(run_dir, name: str, out_dir=None, title: str = '', command: 
     weights = out_dir / f'{name}.pt'
     with atomic_write(weights) as f: torch.save(state, f)
     history = read_metrics(run_dir / 'metrics.jsonl')
-    train = settings['train']
+    train, model_config = settings['train'], SVGeConfig.from_dict(settings['model'])
     card = dict(name=name, title=title, space=settings['model']['space'], file=weights.name, sha256=_sha256(weights),
                 bytes=weights.stat().st_size, dtype='float32', parameters=sum(v.numel() for k, v in state.items() if not k.startswith('predictor.')),
                 command=command or f'svge train --space {settings["model"]["space"]}', svge_version=svge.__version__,
                 data=settings['data'] + (f' (labels: {target})' if target else ' (no labels)'),
                 split=f'90/10 train/test with seed {train["seed"]} ({len(run.train) + len(run.val):,} / {len(run.test):,} cells); '
                       f'{len(run.val):,} validation cells carved from the training split',
-                recipe=f"{train['recipe']}: {train['epochs']} epochs, batch {train.get('batch_size') or settings['model']['batch_size']}, "
-                       f"{train['schedule']} schedule, peak lr {train['lr']:g}, KL weight {settings['model']['beta'] * settings['model']['batch_size']:g} per graph"
+                recipe=f"{train['recipe']}: {train['epochs']} epochs, batch {train.get('batch_size') or paper_batch_size(model_config.space)}, "
+                       f"{train['schedule']} schedule, peak lr {train['lr']:g}, KL weight {model_config.kl_weight:g} per graph"
                        + (f", KL warm-up over {train['kl_warmup']:.0%} of the steps" if train.get('kl_warmup') else '')
                        + f", edge loss {train['edge_loss']}",
                 settings=settings, machine=machine or machine_description(),

@@ -24,7 +24,7 @@ from .evaluate import (PAPER_EVALUATION, EvaluationConfig, encode_all, evaluate,
                            prior_metrics, reconstruction_accuracy)
 from .graphs import DenseGraphs, NB101Space, NB201Space, SearchSpace, get_space
 from .train import TrainConfig, model_recipe, plot_losses, resolve_device, recipe as train_recipe
-from .vae import SVGe, SVGeConfig, check_finite
+from .vae import SVGe, SVGeConfig, check_finite, paper_batch_size
 
 # %% auto #0
 __all__ = ['MILESTONES', 'DEFAULT_TARGETS', 'ENUMERATED', 'SHIPPED_TABLES', 'TRAIN_DEFAULTS', 'EVALUATION_DEFAULTS', 'FLAGS',
@@ -70,7 +70,7 @@ class Trainer:
             self.device = torch.device('cuda', torch.cuda.current_device())
         torch.manual_seed(tc.seed)
         self.model = SVGe(model_config).to(self.device)
-        self.batch_size = tc.batch_size or model_config.batch_size        # the global batch, shared by the processes
+        self.batch_size = tc.batch_size or paper_batch_size(model_config.space)   # the global batch, shared by the processes
         if self.batch_size < self.world.size:
             raise ValueError(f'--batch-size {self.batch_size} is the batch of all {self.world.size} processes together; '
                              f'it needs at least one graph per process.')
@@ -96,7 +96,7 @@ class Trainer:
     def resume(self) -> Trainer:
         "Continue from `out_dir/checkpoint.pt`; the metrics log is cut back to the checkpoint's epoch."
         state = load_checkpoint(self.checkpoint_path, self.device)
-        if state['model_config'] != self.model.config.to_dict():
+        if SVGeConfig.from_dict(state['model_config']) != self.model.config:
             raise CheckpointError(f'{self.checkpoint_path}: written for another model configuration '
                                   f'({state["model_config"]}); use a new --out directory for this one.')
         written_by = state.get('world_size', 1)
@@ -391,7 +391,7 @@ def user_settings(settings: dict) -> dict:
     model, train = SVGeConfig.from_dict(settings['model']), TrainConfig.from_dict(settings['train'])
     flat = dict(space=model.space, data=settings['data'], recipe=train.recipe, node_dim=model.node_dim, epochs=train.epochs, kl_warmup=train.kl_warmup,
                 kl_weight=model.kl_weight,
-                batch_size=train.batch_size or model.batch_size, lr=train.lr, device=train.device, seed=train.seed,
+                batch_size=train.batch_size or paper_batch_size(model.space), lr=train.lr, device=train.device, seed=train.seed,
                 target=settings.get('target'), precision=model.precision, max_train=settings.get('max_train'),
                 val_size=settings.get('val_size') or 0)
     if 'stop_at' in settings: flat['stop_at'] = settings['stop_at']            # older runs did not store these
@@ -402,7 +402,7 @@ def _show(v) -> str: return 'not set' if v is None else getattr(v, 'name', str(v
 
 def _same(key: str, given, stored) -> bool:
     if key == 'space': return given.name == stored                # given: a SearchSpace (resolved by the caller)
-    if key == 'kl_weight': return math.isclose(given, stored)     # stored as beta, the weight divided by the paper's batch size
+    if key == 'kl_weight': return math.isclose(given, stored)     # runs stored before λ was a field hold β and a batch
     if key == 'data': return str(given) == stored or (stored not in ENUMERATED.values() and Path(given).resolve() == Path(stored).resolve())
     return given == stored
 
@@ -468,8 +468,7 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
     if 'data' not in choice and data is not None: data = data.name            # stored by name: found wherever svge is installed
     model_config = model_recipe(choice['recipe'], dataset.space, precision=choice['precision'],
                                 **({'node_dim': choice['node_dim']} if 'node_dim' in choice else {}))
-    if 'kl_weight' in choice:       # the model keeps the original code's beta: the weight per graph is beta x the paper's batch size
-        model_config = replace(model_config, beta=choice['kl_weight'] / model_config.batch_size)
+    if 'kl_weight' in choice: model_config = replace(model_config, kl_weight=choice['kl_weight'])
     overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr', 'kl_warmup') if k in choice}
     train_config = train_recipe(choice['recipe'], dataset.space, seed=choice['seed'], device=choice['device'], **overrides)
     settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else ENUMERATED[space.name],

@@ -14,7 +14,7 @@ from .graphs import DenseGraphs, SearchSpace
 from .vae import SVGe, SVGeConfig, check_finite
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'RECIPES', 'NB101_BETA', 'FAST_MODELS', 'FAST_RECIPES', 'TrainConfig', 'resolve_device', 'elbo_step',
+__all__ = ['SCHEDULES', 'RECIPES', 'NB101_KL_WEIGHT', 'FAST_MODELS', 'FAST_RECIPES', 'TrainConfig', 'resolve_device', 'elbo_step',
            'train_loop', 'plot_losses', 'recipe', 'model_recipe']
 
 # %% ../nbs/05_train.ipynb #d81b1c16
@@ -26,7 +26,7 @@ class TrainConfig:
     recipe: str = 'paper'          # name of the recipe these settings come from, stored with the run
     epochs: int = 300              # paper
     lr: float = 1e-4               # Adam learning rate (the peak of the 'onecycle' schedule), paper
-    batch_size: int | None = None  # None: the model config's (paper: 32; NB101 128); the KL weight stays the model config's
+    batch_size: int | None = None  # None: the paper's for the space (32; NB101 128); the KL weight is the model config's λ
     schedule: str = 'plateau'      # 'plateau': ReduceLROnPlateau on the epoch loss (paper); 'onecycle': warm-up, cosine decay
     warmup: float = 0.3            # 'onecycle': share of the steps spent rising to `lr` (torch's default)
     weight_decay: float = 0.0      # AdamW's decoupled weight decay; 0 keeps the paper's plain Adam
@@ -115,8 +115,8 @@ RECIPES = ('fast', 'paper')
 # The fast recipe per space, every setting chosen on validation graphs carved from the training split (11_results).
 # The model: node states of 128 numbers instead of 250 on ENAS and NAS-Bench-201; on NAS-Bench-101 the paper's width
 # and a KL term 16 times weaker (0.04 per graph at batch 128 instead of the original code's 0.64).
-NB101_BETA = 0.005 / 16        # a KL weight of 0.04 per graph at batch 128
-FAST_MODELS = {'enas': dict(node_dim=128), 'nb201': dict(node_dim=128), 'nb101': dict(beta=NB101_BETA)}
+NB101_KL_WEIGHT = 0.04         # a sixteenth of the original code's 0.64 at batch 128
+FAST_MODELS = {'enas': dict(node_dim=128), 'nb201': dict(node_dim=128), 'nb101': dict(kl_weight=NB101_KL_WEIGHT)}
 
 FAST_RECIPES = {
     'enas':  dict(epochs=40, batch_size=64, lr=2e-3, schedule='onecycle', warmup=0.1, clip=5.0, edge_loss='sum'),

@@ -15,9 +15,16 @@ from .fast_encoder import PRECISIONS, FastEncoder
 from .graphs import DenseGraphs, SearchSpace, get_space
 
 # %% auto #0
-__all__ = ['SVGeConfig', 'Predictor', 'NonFiniteLossError', 'SVGe', 'check_finite', 'overfit', 'reconstructed', 'same_graphs']
+__all__ = ['PAPER_BETA', 'paper_batch_size', 'SVGeConfig', 'NonFiniteLossError', 'SVGe', 'check_finite', 'overfit',
+           'reconstructed', 'same_graphs']
 
 # %% ../nbs/04_vae.ipynb #e57ac57f
+PAPER_BETA = 0.005             # the original code's KL weight, for a KL summed over the batch
+
+def paper_batch_size(space: str | SearchSpace) -> int:
+    "The paper's training batch: 128 on NAS-Bench-101, 32 on ENAS and NAS-Bench-201."
+    return 128 if get_space(space).name == 'nb101' else 32
+
 @dataclass
 class SVGeConfig:
     "Model and loss settings; `SVGeConfig.from_space('enas')` fills in the space's vocabulary and size."
@@ -27,8 +34,7 @@ class SVGeConfig:
     node_dim: int = 250            # node state size D, "ndim" in the reference
     latent_dim: int = 56           # latent size Z, "gdim" in the reference (as in D-VAE)
     layers: int = 2                # message-passing layers L per direction (paper §IV)
-    beta: float = 0.005            # reference KL weight, for a KL summed over the batch
-    batch_size: int = 32           # paper: 32 for ENAS and NB201, 128 for NB101; also sets the KL weight
+    kl_weight: float = 0.16        # λ, the KL term's weight per graph: the original code's β = 0.005 times the paper's batch
     noise_scale: float = 0.01      # reference: z = mu + 0.01 * eps * sigma in training
     predictor: bool = False        # add the performance-predictor MLP on mu (56-28-14-7-1)
     alpha: float = 0.1             # weight of the VAE loss when the predictor is trained jointly (SVGe §III-D)
@@ -40,41 +46,29 @@ class SVGeConfig:
         if self.precision not in PRECISIONS:
             raise ValueError(f'precision must be one of {PRECISIONS}, got {self.precision!r}.')
         if self.merge not in MERGES: raise ValueError(f'merge must be one of {MERGES}, got {self.merge!r}.')
+        if not self.kl_weight >= 0: raise ValueError(f'kl_weight is a weight, 0 or more; got {self.kl_weight}.')
         if self.num_types < 3 or self.max_nodes < 2:
             raise ValueError('A space needs at least 3 node types (input, output, an op) and 2 nodes.')
 
     @classmethod
     def from_space(cls, space: str | SearchSpace, **overrides) -> SVGeConfig:
-        "Defaults for `space` (its vocabulary, size and the paper's batch size), then `overrides`."
+        "Defaults for `space` (its vocabulary, size and the paper's KL strength), then `overrides`."
         space = get_space(space)
         defaults = dict(space=space.name, num_types=space.num_types, max_nodes=space.max_nodes,
-                        batch_size=128 if space.name == 'nb101' else 32)
+                        kl_weight=PAPER_BETA * paper_batch_size(space))
         return cls(**{**defaults, **overrides})
-
-    @property
-    def kl_weight(self) -> float:
-        "λ: the weight of the per-graph (batch-averaged) KL, with the original code's strength: β · batch size."
-        return self.beta * self.batch_size
 
     def to_dict(self) -> dict: return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> SVGeConfig:
+        d = dict(d)
+        if 'beta' in d or 'batch_size' in d:     # written before λ was stored: the original code's β and the paper's batch
+            d['kl_weight'] = d.pop('beta', PAPER_BETA) * d.pop('batch_size', 32)
         unknown = set(d) - {f.name for f in fields(cls)}
         if unknown: raise ValueError(f'Unknown config keys {sorted(unknown)}: this config was written by '
                                      'another version of svge or is not an SVGe config.')
         return cls(**d)
-
-# %% ../nbs/04_vae.ipynb #7d0d2871
-class Predictor(nn.Sequential):
-    "Performance predictor on the latent mean: 56 -> 28 -> 14 -> 7 -> 1 with ReLU (SVGe §III-D)."
-    def __init__(self, latent_dim: int = 56):
-        widths = [latent_dim, latent_dim // 2, latent_dim // 4, latent_dim // 8]
-        layers = []
-        for a, b in zip(widths, widths[1:]): layers += [nn.Linear(a, b), nn.ReLU()]
-        super().__init__(*layers, nn.Linear(widths[-1], 1))
-
-    def forward(self, mu): return super().forward(mu).squeeze(-1)   # (B,)
 
 # %% ../nbs/04_vae.ipynb #8f9ac666
 class NonFiniteLossError(FloatingPointError):
@@ -92,7 +86,10 @@ class SVGe(nn.Module):
         # the fast versions of `Encoder` and `Generator` (14_fast_encoder, 15_fast_decoder): same parameters and function
         self.encoder = FastEncoder(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision)
         self.generator = FastGenerator(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision)
-        self.predictor = Predictor(c.latent_dim) if c.predictor else None
+        if c.predictor:              # a model saved with its fitted head (`08_predictor`) is rebuilt with one
+            from svge.predictor import Predictor
+            self.predictor = Predictor(c.latent_dim)
+        else: self.predictor = None
 
     def encode(self, graphs: DenseGraphs): return self.encoder(graphs)       # (mu, logvar), (B, Z) each
 

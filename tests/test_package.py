@@ -149,7 +149,7 @@ def test_time_to_quality_script_writes_its_curve(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     assert report['train_graphs'] == 96 and report['val_graphs'] == 32 and report['train_config']['recipe'] == 'fast'
-    assert report['model_config']['beta'] == 0.001 and report['model_config']['node_dim'] == 128   # --beta, the recipe's width
+    assert abs(report['model_config']['kl_weight'] - 0.001 * 32) < 1e-12 and report['model_config']['node_dim'] == 128   # --beta, the recipe's width
     assert set(report['train_graphs_per_s']) == {'4', '8'} and min(report['train_graphs_per_s'].values()) > 0
     assert [r['epoch'] for r in report['curve']] == [1, 2]
     for row in report['curve']: assert 0 <= row['val_forward'] <= 1 and 0 <= row['val_union'] <= 1
