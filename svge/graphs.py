@@ -11,14 +11,13 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 from fastcore.basics import patch
-from tqdm.auto import tqdm
 from torch_geometric.data import Batch, Data
 from torch_geometric.utils import to_dense_adj, to_dense_batch
 
 # %% auto #0
 __all__ = ['PAD_TYPE', 'OUTPUT', 'INPUT', 'ENAS_OPS', 'NB101_OPS', 'NB101_README_CELL_HASH', 'NB201_OPS', 'NB201_EDGES', 'SPACES',
            'InvalidGraphError', 'ArchGraph', 'to_batch', 'from_batch', 'DenseGraphs', 'SearchSpace', 'EnasSpace',
-           'prune', 'nb101_hash', 'NB101Space', 'nb101_structures', 'wl_keys', 'NB201Space', 'get_space']
+           'prune', 'nb101_hash', 'NB101Space', 'NB201Space', 'get_space']
 
 # %% ../nbs/00_graphs.ipynb #a19e6ba8
 class InvalidGraphError(ValueError):
@@ -354,58 +353,12 @@ class NB101Space(SearchSpace):
                 out.append(self.from_native((g.adjacency(), [self.type_names[t] for t in g.types])))
         return out
 
-# %% ../nbs/00_graphs.ipynb #f59753da
-def _mix(x, salt: int):
-    "splitmix64 of a uint64 array (with a salt): the stand-in for md5 in `wl_keys`."
-    with np.errstate(over='ignore'):
-        z = x + np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
-
-def nb101_structures(n: int, max_edges: int = 9) -> np.ndarray:
-    "(S, n, n) uint8: the upper-triangular DAGs of `n` nodes, at most `max_edges` edges, every node on an input-output path."
-    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
-    masks = np.arange(1 << len(pairs), dtype=np.int64)
-    bits = ((masks[:, None] >> np.arange(len(pairs))) & 1).astype(np.uint8)   # one row per edge subset
-    bits = bits[bits.sum(1) <= max_edges]
-    adj = np.zeros((len(bits), n, n), dtype=np.uint8)
-    for k, (i, j) in enumerate(pairs): adj[:, i, j] = bits[:, k]
-    edge = adj.astype(bool)
-    from_input = np.zeros((len(adj), n), dtype=bool); from_input[:, 0] = True       # one pass in topological order
-    for j in range(1, n): from_input[:, j] = (from_input[:, :j] & edge[:, :j, j]).any(1)
-    to_output = np.zeros((len(adj), n), dtype=bool); to_output[:, n - 1] = True
-    for i in range(n - 2, -1, -1): to_output[:, i] = (to_output[:, i + 1:] & edge[:, i, i + 1:]).any(1)
-    return adj[(from_input & to_output).all(1)]
-
-def wl_keys(adj: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    "(S·L, 2) uint64: the fingerprint's refinement of every structure `adj` (S, n, n) under every labelling (L, n), as two 64-bit keys."
-    S, n, _ = adj.shape
-    edges = np.repeat(adj, len(labels), axis=0).astype(np.uint64)                # (R, n, n), R = S·L rows
-    label = np.tile(labels, (S, 1)).astype(np.int64) + 3                          # input -1, output -2 -> 2, 1
-    h = _mix(_mix(_mix(edges.sum(2), 1) ^ edges.sum(1), 2) ^ label.astype(np.uint64), 3)   # (out-degree, in-degree, op)
-    for _ in range(n):                                                            # a multiset hashes as a sum of mixed values
-        incoming = np.einsum('rw,rwv->rv', _mix(h, 11), edges)
-        outgoing = np.einsum('rw,rvw->rv', _mix(h, 12), edges)
-        h = _mix(_mix(_mix(incoming, 21) ^ outgoing, 22) ^ h, 23)
-    return np.stack([_mix(h, 31).sum(1), _mix(h, 32).sum(1)], 1)                  # the sorted labels, as a multiset
-
+# %% ../nbs/00_graphs.ipynb #cdabbfce
 @patch
-def enumerate(self: NB101Space, max_nodes: int | None = None, max_edges: int | None = None, progress: bool = False,
-              chunk: int = 4000) -> list[ArchGraph]:
-    "Every cell of the space once (one per fingerprint), by size; with the benchmark's limits 423,624 cells."
-    max_nodes, max_edges = max_nodes or self.max_nodes, max_edges if max_edges is not None else self.max_edges
-    cells = []
-    for n in tqdm(range(2, max_nodes + 1), desc='NAS-Bench-101 cells by size', disable=not progress):
-        adj = nb101_structures(n, max_edges)
-        labels = np.array([[-1, *ops, -2] for ops in itertools.product(range(len(NB101_OPS)), repeat=n - 2)])
-        keys = np.concatenate([wl_keys(adj[s:s + chunk], labels) for s in range(0, len(adj), chunk)])
-        _, first = np.unique(keys, axis=0, return_index=True)                     # one (structure, labelling) per cell
-        for r in np.sort(first):
-            structure, labelling = divmod(int(r), len(labels))
-            types = [INPUT] + [2 + int(k) for k in labels[labelling, 1:-1]] + [OUTPUT]
-            cells.append(ArchGraph.from_adjacency(types, adj[structure]))
-    return cells
+def enumerate(self: NB101Space, max_nodes: int | None = None, max_edges: int | None = None, progress: bool = False) -> list[ArchGraph]:
+    "Every cell of the space once (one per benchmark fingerprint), by size: 423,624 with the benchmark's limits."
+    from svge.nb101_enumeration import enumerate_cells      # the machinery is an appendix (17_nb101_enumeration)
+    return enumerate_cells(self, max_nodes, max_edges, progress)
 
 # %% ../nbs/00_graphs.ipynb #37db4f0e
 NB201_OPS = ('nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3', 'skip_connect', 'none')  # node types 2..6
