@@ -9,9 +9,8 @@ from dataclasses import asdict, dataclass, fields
 import torch
 from torch import nn
 
-from .decoder import MERGES
-from .fast_decoder import FastGenerator
-from .fast_encoder import PRECISIONS, FastEncoder
+from .decoder import MERGES, Generator
+from .encoder import Encoder
 from .graphs import DenseGraphs, SearchSpace, get_space
 
 # %% auto #0
@@ -43,6 +42,7 @@ class SVGeConfig:
 
     def __post_init__(self):
         if self.node_dim % 2: raise ValueError(f'node_dim must be even (two halves), got {self.node_dim}.')
+        from svge.fast_encoder import PRECISIONS       # the products' dtypes the fast classes offer (appendix 14)
         if self.precision not in PRECISIONS:
             raise ValueError(f'precision must be one of {PRECISIONS}, got {self.precision!r}.')
         if self.merge not in MERGES: raise ValueError(f'merge must be one of {MERGES}, got {self.merge!r}.')
@@ -80,12 +80,17 @@ def _stack(a: DenseGraphs, b: DenseGraphs) -> DenseGraphs:
 
 class SVGe(nn.Module):
     "Smooth Variational Graph Embedding: two-sided encoder, two-sided generator, optional predictor."
-    def __init__(self, config: SVGeConfig | None = None):
+    def __init__(self, config: SVGeConfig | None = None, readable: bool = False):
         super().__init__()
         self.config = c = config or SVGeConfig()
-        # the fast versions of `Encoder` and `Generator` (14_fast_encoder, 15_fast_decoder): same parameters and function
-        self.encoder = FastEncoder(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision)
-        self.generator = FastGenerator(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision)
+        if readable:      # the classes `02_encoder` and `03_decoder` teach
+            self.encoder = Encoder(c.num_types, c.node_dim, c.latent_dim, c.layers)
+            self.generator = Generator(c.num_types, c.node_dim, c.latent_dim, c.layers)
+        else:             # what the package runs: the same parameters and function, computed fast (appendices 14 and 15)
+            from svge.fast_encoder import FastEncoder
+            from svge.fast_decoder import FastGenerator
+            self.encoder = FastEncoder(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision)
+            self.generator = FastGenerator(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision)
         if c.predictor:              # a model saved with its fitted head (`08_predictor`) is rebuilt with one
             from svge.predictor import Predictor
             self.predictor = Predictor(c.latent_dim)
