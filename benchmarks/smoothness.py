@@ -32,9 +32,7 @@ COLUMNS = ('space', 'model', 'split', 'recipe', 'reconstruction_forward', 'prior
 def accuracy_of(space_name: str):
     "A function from decoded graphs to accuracies for `space_name`, and where they come from."
     if space_name == 'nb201':
-        table = load_nb201_csv(local_table('nb201'))
-        lookup = dict(zip(table.graphs, table.target('cifar10_200ep_test_acc').tolist()))
-        return (lambda graphs: torch.tensor([lookup.get(g, math.nan) for g in graphs])), 'CIFAR-10 test accuracy (table)'
+        return load_nb201_csv(local_table('nb201')).lookup('cifar10_200ep_test_acc'), 'CIFAR-10 test accuracy (table)'
     if space_name.startswith('enas') and 'enas' in available():
         head, space = pretrained('enas'), get_space(space_name)
         def predicted(graphs):

@@ -70,6 +70,11 @@ class ArchDataset:
             raise KeyError(f'No label {name!r} in this {self.space.name} dataset; available: {list(self.labels.columns)}.')
         return torch.tensor(self.labels[name].to_numpy(dtype=np.float64), dtype=torch.float32)
 
+    def lookup(self, name: str):
+        "A function from any graphs to their label `name` (NaN for a graph not in this dataset): the table as an oracle."
+        value = dict(zip(self.graphs, self.target(name).tolist()))
+        return lambda graphs: torch.tensor([value.get(g, float('nan')) for g in graphs])
+
 # %% ../nbs/01_data.ipynb #47925107
 def load_enas(path, skip: int = 1000, layers: int | None = None, progress: bool = False) -> ArchDataset:
     "ENAS architectures of `path` (rows `[[t0], [t1, s0], ...], acc`) after skipping `skip` lines, label `val_acc`."

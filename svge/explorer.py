@@ -37,7 +37,7 @@ class Explorer:
                                           readout_format='.1f', continuous_update=True, layout=widgets.Layout(width='60%'))
         self.status, self.picture = widgets.HTML(), widgets.Image(format='png')
         self.widget = widgets.VBox([self.first, self.second, self.weight, self.status, self.picture])
-        self.table = _accuracy_table(self.space.name)
+        self.accuracy = _accuracy_of(self.space.name)
         self.seconds = []                                # time of each redraw, to check the explorer keeps up
         self.first.observe(lambda _: self.decode_line(), names='value')
         self.second.observe(lambda _: self.decode_line(), names='value')
@@ -51,12 +51,11 @@ class Explorer:
         return bundle
 
 # %% ../nbs/07b_explorer.ipynb #63535b17
-def _accuracy_table(space_name: str):
-    "NAS-Bench-201's CIFAR-10 accuracy of every cell (the table that ships with svge), else None."
+def _accuracy_of(space_name: str):
+    "NAS-Bench-201's CIFAR-10 accuracy of any cells (from the table that ships with svge), else None."
     if space_name != 'nb201': return None
     from svge.data import load_nb201_csv, local_table
-    table = load_nb201_csv(local_table('nb201'))
-    return dict(zip(table.graphs, table.target('cifar10_200ep_test_acc').tolist()))
+    return load_nb201_csv(local_table('nb201')).lookup('cifar10_200ep_test_acc')
 
 @patch
 @torch.no_grad()
@@ -96,7 +95,8 @@ def show(self: Explorer):
              f'{to_ends[0]} edits from the first cell, {to_ends[1]} from the second']
     if not math.isnan(self.predicted[k]):
         facts.append(f'predicted {self.model.predictor.target}: {self.predicted[k]:.3g}')
-    if self.table is not None and g in self.table: facts.append(f'CIFAR-10 test accuracy (table): {self.table[g]:.2f} %')
+    accuracy = self.accuracy([g]).item() if self.accuracy is not None else math.nan
+    if not math.isnan(accuracy): facts.append(f'CIFAR-10 test accuracy (table): {accuracy:.2f} %')
     self.status.value = ' · '.join(facts) + (f'<br><code>{html.escape(format_cell(g, self.space))}</code>')
     fig = plot_cells([g], self.space, [f'decoded at w = {k / (self.steps - 1):.1f}'])
     png = io.BytesIO(); fig.savefig(png, format='png', dpi=110); plt.close(fig)
