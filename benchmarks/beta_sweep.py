@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from svge.data import atomic_write, local_table
+from svge.data import local_table
+from svge.files import atomic_write
 from svge.graphs import NB201Space
 from svge.predictor import finetune, predict, regression_metrics
 from svge.run import Trainer, carve_validation, default_target, load_dataset, validation_scores

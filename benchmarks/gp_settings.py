@@ -16,7 +16,7 @@ import pandas as pd
 
 import torch
 
-from svge.data import atomic_write
+from svge.files import atomic_write
 from svge.evaluate import encode_all, gp_predictive
 from svge.run import open_run
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 
-from svge.data import atomic_write
+from svge.files import atomic_write
 from svge.fast_encoder import matmul_dtype_for
 
 LAPTOP = dict(ATEN_CPU_CAPABILITY='avx2', ONEDNN_MAX_CPU_ISA='AVX2', MKL_ENABLE_INSTRUCTIONS='AVX2')

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from svge.data import atomic_write, load_nb101, nb101_record, write_tfrecord
+from svge.data import load_nb101
+from svge.files import atomic_write, nb101_record, write_tfrecord
 from svge.graphs import ArchGraph, NB101Space
 
 REAL_CELLS = 423_624

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from svge.data import atomic_write
+from svge.files import atomic_write
 from svge.run import open_run
 from svge.search import (BUDGETS, METHODS, LookupObjective, SearchTrace, SVGeCodec, _initial, bo_round, compare,
                          latent_bounds, plot_search_comparison, summary_table)

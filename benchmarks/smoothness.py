@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from svge.data import atomic_write, load_nb201_csv, local_table
+from svge.data import load_nb201_csv, local_table
+from svge.files import atomic_write
 from svge.evaluate import smoothness
 from svge.graphs import DenseGraphs, get_space
 from svge.predictor import predict

@@ -16,7 +16,8 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 from tqdm.auto import tqdm
 
-from svge.data import atomic_write, find_data_file, load_enas
+from svge.data import find_data_file, load_enas
+from svge.files import atomic_write
 from svge.fast_encoder import matmul_dtype_for
 from svge.graphs import DenseGraphs, EnasSpace
 from svge.fast_decoder import keep_freed_memory

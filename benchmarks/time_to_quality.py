@@ -23,7 +23,8 @@ from pathlib import Path
 
 import torch
 
-from svge.data import atomic_write, local_table
+from svge.data import local_table
+from svge.files import atomic_write
 from svge.decoder import EDGE_LOSSES, MERGES
 from svge.graphs import get_space
 from svge.run import Trainer, carve_validation, load_dataset, minutes_to, validation_scores

@@ -128,7 +128,7 @@ def _cmd_encode(args):
     else: sys.stdout.write(codes_csv(codes))
 
 def _cmd_decode(args):
-    from svge.data import atomic_write
+    from svge.files import atomic_write
     from svge.pretrained import decode_codes, format_cell, pretrained, read_codes
     model = pretrained(args.model)
     space = get_space(model.config.space)
@@ -147,7 +147,7 @@ def _cmd_space(args):
     for key, value in summary.items(): print(f'{key:>{width}}: {value}')
 
 def _cmd_download(args):
-    from svge.data import download_benchmark
+    from svge.files import download_benchmark
     print(download_benchmark(args.benchmark, args.dir))
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,7 +15,8 @@ from torch import nn
 from scipy import stats
 from tqdm.auto import tqdm
 
-from .data import ArchDataset, DataFileError, atomic_write
+from .data import ArchDataset
+from .files import DataFileError, atomic_write
 from .graphs import ArchGraph, DenseGraphs, SearchSpace
 from .run import load_checkpoint, open_run
 from .train import TrainConfig, resolve_device

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 import svge
-from .data import DataFileError, atomic_write
+from .files import DataFileError, atomic_write
 from .graphs import ArchGraph, DenseGraphs, InvalidGraphError, NB101Space, SearchSpace, get_space
 from .evaluate import encode_all
 from .predictor import attach_predictor, regression_metrics

@@ -15,7 +15,8 @@ import torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .data import (LOCAL_TABLES, ArchDataset, atomic_write, find_data_file, load_enas, load_nb101, load_nb201,
+from .files import atomic_write
+from .data import (LOCAL_TABLES, ArchDataset, find_data_file, load_enas, load_nb101, load_nb201,
                         load_nb201_csv, local_table, nb101_cells)
 from .decoder import MERGES
 from .distributed import World, share, start_world, total, wait

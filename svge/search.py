@@ -23,7 +23,8 @@ from botorch.optim import optimize_acqf_discrete
 from gpytorch.mlls import ExactMarginalLogLikelihood
 from tqdm.auto import tqdm
 
-from .data import ArchDataset, atomic_write, load_nb201_csv, local_table
+from .data import ArchDataset, load_nb201_csv, local_table
+from .files import atomic_write
 from .evaluate import encode_all
 from .graphs import INPUT, OUTPUT, NB201_EDGES, ArchGraph, DenseGraphs, NB201Space, SearchSpace, get_space
 from .pretrained import pretrained

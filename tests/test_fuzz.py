@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import torch
 
-from svge.data import DataFileError, load_enas, load_nb101, load_nb201, load_nb201_csv, local_table, nb101_record, write_tfrecord
+from svge.data import load_enas, load_nb101, load_nb201, load_nb201_csv, local_table
+from svge.files import DataFileError, nb101_record, write_tfrecord
 from svge.graphs import EnasSpace
 from svge.run import CheckpointError, RunConfigError, load_checkpoint, read_config, save_checkpoint
 from svge.train import TrainConfig
