@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_cli.ipynb #3799ab58
 from __future__ import annotations
-import argparse, math, sys, time
+import argparse, errno, math, sys, time
 from collections import Counter
 
 from tqdm.auto import tqdm
@@ -14,11 +14,11 @@ from .fast_decoder import keep_freed_memory
 from .data import nb101_cells
 from .graphs import get_space, NB101_README_CELL_HASH, NB101Space, NB201Space
 from .evaluate import PAPER_EVALUATION, EvaluationConfig
-from .run import EVALUATION_DEFAULTS, TRAIN_DEFAULTS
+from .run import EVALUATION_DEFAULTS, MAX_PRIOR_CELLS, MAXIMA, MINIMA, TRAIN_DEFAULTS
 
 # %% auto #0
-__all__ = ['TRAIN_SETTINGS', 'summarise_space', 'positive_int', 'even_int', 'non_negative_int', 'positive_float',
-           'non_negative_float', 'share', 'build_parser', 'main']
+__all__ = ['TRAIN_SETTINGS', 'NB201_CELLS', 'summarise_space', 'whole', 'count', 'positive_float', 'non_negative_float', 'share',
+           'OneLineParser', 'build_parser', 'describe_os_error', 'main']
 
 # %% ../nbs/09_cli.ipynb #dfd88013
 def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0, cache=None) -> dict:
@@ -92,17 +92,18 @@ def _number(text: str, kind: type, ok, what: str):
     if value is None or not math.isfinite(value) or not ok(value): raise argparse.ArgumentTypeError(f'must be {what}, got {text!r}')
     return value
 
-def positive_int(text: str) -> int:
-    "argparse type: a whole number of 1 or more (a count: epochs, batch size, decodings, ...)."
-    return _number(text, int, lambda v: v >= 1, 'a whole number of 1 or more')
+def whole(minimum: int, maximum: int):
+    "argparse type: a whole number from `minimum` to `maximum` (a count, a seed, a budget)."
+    def parse(text: str) -> int: return _number(text, int, lambda v: minimum <= v <= maximum, f'a whole number from {minimum:,} to {maximum:,}')
+    return parse
 
-def even_int(text: str) -> int:
-    "argparse type: an even whole number of 2 or more (a node state, half for each direction of message passing)."
-    return _number(text, int, lambda v: v >= 2 and v % 2 == 0, 'an even whole number of 2 or more')
-
-def non_negative_int(text: str) -> int:
-    "argparse type: a whole number of 0 or more (a seed, graphs held out)."
-    return _number(text, int, lambda v: v >= 0, 'a whole number of 0 or more')
+def count(setting: str):
+    "argparse type of the `svge train` setting `setting`: a whole number within its `MINIMA` and `MAXIMA` (node widths also even)."
+    low, high = MINIMA[setting], MAXIMA[setting]
+    if setting != 'node_dim': return whole(low, high)
+    def parse(text: str) -> int:       # a half of the node state for each direction of message passing
+        return _number(text, int, lambda v: low <= v <= high and v % 2 == 0, f'an even whole number from {low} to {high:,}')
+    return parse
 
 def positive_float(text: str) -> float:
     "argparse type: a finite number above 0 (a learning rate)."
@@ -150,13 +151,21 @@ def _cmd_download(args):
     from svge.files import download_benchmark
     print(download_benchmark(args.benchmark, args.dir))
 
+class OneLineParser(argparse.ArgumentParser):
+    "argparse's parser, whose errors are one line (what is wrong, and where the flags are explained) and exit code 2."
+    def error(self, message: str):
+        self.exit(2, f'{self.prog}: error: {message} (see {self.prog} --help)\n')
+
+NB201_CELLS = 15_625     # a search cannot query more distinct cells than NAS-Bench-201 has
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog='svge', description='Smooth Variational Graph Embeddings for NAS.')
+    M = MAXIMA
+    parser = OneLineParser(prog='svge', description='Smooth Variational Graph Embeddings for NAS.')
     sub = parser.add_subparsers(dest='command', required=True)
     p = sub.add_parser('space', help='build a search space and summarise it (NAS-Bench-201 is enumerated in full)')
     p.add_argument('space', nargs='?', default='nb201', help='enas, enas12, nb101 or nb201 (default: nb201)')
-    p.add_argument('--samples', type=positive_int, default=10_000, help='random cells for spaces that are not enumerated')
-    p.add_argument('--seed', type=non_negative_int, default=0, help='seed of the random cells')
+    p.add_argument('--samples', type=whole(1, 1_000_000), default=10_000, help='random cells for spaces that are not enumerated (1 to 1,000,000)')
+    p.add_argument('--seed', type=count('seed'), default=0, help=f'seed of the random cells (0 to {M["seed"]:,})')
     p.add_argument('--cache', default=None, help='folder of the NAS-Bench-101 cache (default: $SVGE_CACHE, else the user cache directory)')
     p.set_defaults(handler=_cmd_space)
 
@@ -176,53 +185,55 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--recipe', default=None, choices=['fast', 'paper'],
                    help=f"training recipe (default: {d['recipe']}): fast (one-cycle schedule, larger batches, edge terms of the loss summed) "
                         "or paper (Adam 1e-4, batch 32, plateau scheduler, 300 epochs, the original code's loss)")
-    p.add_argument('--node-dim', type=even_int, default=None,
-                   help="node state size D, an even number of 2 or more (default: the recipe's: 128 with fast on ENAS and NAS-Bench-201, else the paper's 250)")
-    p.add_argument('--epochs', type=positive_int, default=None, help="epochs, 1 or more (default: the recipe's)")
-    p.add_argument('--batch-size', type=positive_int, default=None, help="batch size, 1 or more (default: the recipe's)")
+    p.add_argument('--node-dim', type=count('node_dim'), default=None,
+                   help=f"node state size D, an even number from 2 to {M['node_dim']:,} (default: the recipe's: 128 with fast on ENAS and NAS-Bench-201, else the paper's 250)")
+    p.add_argument('--epochs', type=count('epochs'), default=None, help=f"epochs, 1 to {M['epochs']:,} (default: the recipe's)")
+    p.add_argument('--batch-size', type=count('batch_size'), default=None, help=f"batch size, 1 to {M['batch_size']:,} (default: the recipe's)")
     p.add_argument('--lr', type=positive_float, default=None, help="Adam learning rate above 0, the peak one for the fast recipe (default: the recipe's)")
     p.add_argument('--kl-warmup', type=share, default=None,
                    help="share of the steps over which the KL weight rises from 0 to its value, 0 to 1 (default: the recipe's: 1 with fast on NAS-Bench-201 and NAS-Bench-101, else 0)")
     p.add_argument('--kl-weight', type=non_negative_float, default=None,
                    help="weight of the KL term per graph, 0 or more (default: the recipe's: 0.04 with fast on NAS-Bench-101, else the original "
                         "code's 0.005 x the paper's batch size: 0.16, or 0.64 on NAS-Bench-101)")
-    p.add_argument('--validate', dest='val_size', metavar='N', type=non_negative_int, default=None,
-                   help='training graphs held out and reconstructed after every epoch, 0 or more (default: 500, at most a tenth, with the fast recipe; 0 with paper)')
+    p.add_argument('--validate', dest='val_size', metavar='N', type=count('val_size'), default=None,
+                   help='training graphs held out and reconstructed after every epoch, 0 or more, fewer than the training graphs (default: 500, at most a tenth, with the fast recipe; 0 with paper)')
     p.add_argument('--stop-at', type=share, default=None, help='stop training once the validation reconstruction reaches this share (0 to 1; needs --validate)')
     p.add_argument('--device', default=None, help=f"'auto', 'cpu', 'cuda' or 'cuda:N' (default: {d['device']}; may change on --resume)")
-    p.add_argument('--seed', type=non_negative_int, default=None, help=f'seed of initialisation, split and shuffling (default: {d["seed"]}, the paper\'s)')
+    p.add_argument('--seed', type=count('seed'), default=None, help=f'seed of initialisation, split and shuffling, 0 to {M["seed"]:,} (default: {d["seed"]}, the paper\'s)')
     p.add_argument('--out', default=None, help='run directory (default: runs/<space>)')
     p.add_argument('--resume', action='store_true',
                    help="continue the run in --out from its checkpoint with its stored settings, training and evaluation: leave out the "
                         "other flags; one that contradicts the stored run is refused (only --device, and --epochs with the paper recipe, may change)")
     p.add_argument('--paper', action='store_true',
                    help=f"the paper's protocol: --recipe paper and {PAPER_EVALUATION.decodings} decodings per test graph (unless --decodings)")
-    p.add_argument('--decodings', type=positive_int, default=None,
-                   help=f'decodings per test graph, 1 or more (default: {e["decodings"]}, or {PAPER_EVALUATION.decodings} with --paper)')
-    p.add_argument('--prior-points', type=positive_int, default=None,
-                   help=f'prior points for validity/uniqueness/novelty, 1 or more (default: {e["prior_points"]})')
-    p.add_argument('--prior-decodings', type=positive_int, default=None, help=f'decodings per prior point, 1 or more (default: {e["prior_decodings"]})')
+    p.add_argument('--decodings', type=count('decodings'), default=None,
+                   help=f'decodings per test graph, 1 to {M["decodings"]:,} (default: {e["decodings"]}, or {PAPER_EVALUATION.decodings} with --paper)')
+    p.add_argument('--prior-points', type=count('prior_points'), default=None,
+                   help=f'prior points for validity/uniqueness/novelty, 1 to {M["prior_points"]:,} (default: {e["prior_points"]}); '
+                        f'with --prior-decodings at most {MAX_PRIOR_CELLS:,} decoded cells')
+    p.add_argument('--prior-decodings', type=count('prior_decodings'), default=None, help=f'decodings per prior point, 1 to {M["prior_decodings"]:,} (default: {e["prior_decodings"]})')
     p.add_argument('--target', default=None, help='label column for the sparse-GP metrics (default: val_acc or the CIFAR-10 accuracy)')
     p.add_argument('--precision', default=None, choices=['auto', 'float32', 'bfloat16'],
                    help=f'dtype of the large matrix products (default: {d["precision"]}: bfloat16 where the hardware runs it natively)')
-    p.add_argument('--max-train', type=positive_int, default=None, help='use only the first N training graphs, 1 or more (quick experiments)')
+    p.add_argument('--max-train', type=count('max_train'), default=None, help='use only the first N training graphs, 1 or more (quick experiments)')
     p.set_defaults(handler=_cmd_train)
 
     p = sub.add_parser('evaluate', help="evaluate a trained run's checkpoint again")
     p.add_argument('--out', required=True, help='run directory written by svge train')
-    p.add_argument('--decodings', type=positive_int, default=PAPER_EVALUATION.decodings, help='decodings per test graph (paper: 100)')
-    p.add_argument('--prior-points', type=positive_int, default=PAPER_EVALUATION.prior_points, help='prior points (paper: 1,000)')
-    p.add_argument('--prior-decodings', type=positive_int, default=PAPER_EVALUATION.prior_decodings, help='decodings per prior point (paper: 10)')
+    p.add_argument('--decodings', type=count('decodings'), default=PAPER_EVALUATION.decodings, help=f'decodings per test graph, 1 to {M["decodings"]:,} (paper: 100)')
+    p.add_argument('--prior-points', type=count('prior_points'), default=PAPER_EVALUATION.prior_points, help=f'prior points, 1 to {M["prior_points"]:,} (paper: 1,000)')
+    p.add_argument('--prior-decodings', type=count('prior_decodings'), default=PAPER_EVALUATION.prior_decodings,
+                   help=f'decodings per prior point, 1 to {M["prior_decodings"]:,} (paper: 10); with --prior-points at most {MAX_PRIOR_CELLS:,} decoded cells')
     p.set_defaults(handler=_cmd_evaluate)
 
     p = sub.add_parser('finetune', help='fine-tune a trained run with the performance predictor, as in the paper')
     p.add_argument('--run', required=True, help='run directory written by svge train')
     p.add_argument('--target', required=True, help='label column to predict, e.g. val_acc or cifar10_200ep_test_acc')
     p.add_argument('--data', default=None, help="labelled data file (default: the run's own data)")
-    p.add_argument('--train-size', type=positive_int, default=1000, help='labelled training architectures (paper: 1,000)')
-    p.add_argument('--epochs', type=positive_int, default=100, help='fine-tuning epochs (paper: 100)')
+    p.add_argument('--train-size', type=count('max_train'), default=1000, help='labelled training architectures (paper: 1,000)')
+    p.add_argument('--epochs', type=count('epochs'), default=100, help=f'fine-tuning epochs, 1 to {M["epochs"]:,} (paper: 100)')
     p.add_argument('--lr', type=positive_float, default=1e-3, help='Adam learning rate (paper: 1e-3)')
-    p.add_argument('--seed', type=non_negative_int, default=1, help='seed of the labelled subset and the shuffling')
+    p.add_argument('--seed', type=count('seed'), default=1, help=f'seed of the labelled subset and the shuffling, 0 to {M["seed"]:,}')
     p.add_argument('--device', default='auto', help="'auto', 'cpu' or 'cuda'")
     p.add_argument('--out', default=None, help='where to write predictor.pt and the results (default: the run directory)')
     p.add_argument('--rank-rest', action='store_true', help='evaluate on every unlabelled architecture, not only the test split')
@@ -232,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--model', required=True, help='predictor.pt (svge finetune), the directory holding it, or a shipped model with a predictor head: nb201 or enas')
     p.add_argument('--archs', required=True, help="file with one architecture per line in the space's native form")
     p.add_argument('--space', default=None, help="space of the file (default: the model's; e.g. enas12 for larger ENAS networks)")
-    p.add_argument('--top', type=positive_int, default=10, help='how many to print')
+    p.add_argument('--top', type=whole(1, 10_000_000), default=10, help='how many to print')
     p.set_defaults(handler=_cmd_predict)
 
     p = sub.add_parser('search', help='search a trained run\'s space (BO, predictor-guided, random, REA) against a lookup table')
@@ -241,10 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--target', default='cifar10_200ep_test_acc',
                    help='column to maximise, e.g. cifar100_200ep_test_acc or ImageNet16-120_200ep_test_acc')
     p.add_argument('--methods', default='bo,predictor,random,rea', help='comma-separated: bo, predictor, random, rea')
-    p.add_argument('--budget', type=positive_int, default=150, help='queries per search')
-    p.add_argument('--seeds', type=positive_int, default=20, help='searches per method (seeds 0..N-1)')
-    p.add_argument('--initial', type=positive_int, default=10, help='random cells every latent-space method starts from')
-    p.add_argument('--batch', type=positive_int, default=10, help='cells chosen per round by bo and predictor')
+    p.add_argument('--budget', type=whole(1, NB201_CELLS), default=150, help=f'queries per search, 1 to {NB201_CELLS:,} (the cells of the space)')
+    p.add_argument('--seeds', type=whole(1, 1_000), default=20, help='searches per method (seeds 0..N-1), 1 to 1,000')
+    p.add_argument('--initial', type=whole(1, NB201_CELLS), default=10, help='random cells every latent-space method starts from, at most the budget')
+    p.add_argument('--batch', type=whole(1, NB201_CELLS), default=10, help='cells chosen per round by bo and predictor, at most the budget')
     p.add_argument('--out', default=None, help='where to write search_runs.csv, search_summary.csv, search_anytime.png (default: the run directory, or runs/search-<name> for a shipped model)')
     p.set_defaults(handler=_cmd_search)
 
@@ -266,13 +277,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_decode)
     return parser
 
+_OS_ADVICE = {errno.EACCES: 'permission denied: choose a folder you can write to, or change its permissions',
+              errno.ENOTDIR: 'a part of this path is a file, not a folder: choose another path',
+              errno.EEXIST: 'exists already: choose another name',
+              errno.EISDIR: 'is a folder, not a file: name a file',
+              errno.ENOENT: 'no such file or folder: check the path',
+              errno.ENOSPC: 'the disk is full: free some space and run the command again (a training continues with --resume)'}
+_OS_ADVICE[errno.EPERM] = _OS_ADVICE[errno.EACCES]
+
+def describe_os_error(e: OSError) -> str:
+    "An error of the file system as one line that names the path and says what to do (svge's own messages are kept)."
+    if e.filename is None: return str(e)
+    return f'{e.filename}: {_OS_ADVICE.get(e.errno, (e.strerror or str(e)) + ": check the path")}'
+
 def main(argv: list[str] | None = None) -> int:
     "Run `svge` with `argv` (default: the process arguments); returns the exit code (argparse exits with 2 on a bad flag)."
     args = build_parser().parse_args(argv)
     keep_freed_memory()                          # a process-wide setting: here, at the entry point
     try: args.handler(args)
     except (ValueError, KeyError, RuntimeError, OSError, FloatingPointError) as e:
-        message = e.args[0] if isinstance(e, KeyError) and e.args else e
+        message = e.args[0] if isinstance(e, KeyError) and e.args else describe_os_error(e) if isinstance(e, OSError) else e
         print(f'svge {args.command}: error: ' + ' '.join(line.strip() for line in str(message).splitlines()), file=sys.stderr)
         return 2
     return 0

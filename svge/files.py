@@ -16,9 +16,9 @@ from tqdm.auto import tqdm
 from .graphs import ArchGraph, nb101_hash
 
 # %% auto #0
-__all__ = ['BENCHMARK_FILES', 'KNOWN_FILES', 'DataFileError', 'fail', 'atomic_write', 'masked_crc32c', 'iter_tfrecord',
-           'write_tfrecord', 'nb101_metrics_class', 'nb101_record', 'cache_dir', 'save_cells', 'load_cells',
-           'DownloadError', 'download', 'download_benchmark', 'check_benchmark_file']
+__all__ = ['BENCHMARK_FILES', 'KNOWN_FILES', 'DataFileError', 'fail', 'atomic_write', 'check_writable_folder', 'masked_crc32c',
+           'iter_tfrecord', 'write_tfrecord', 'nb101_metrics_class', 'nb101_record', 'cache_dir', 'save_cells',
+           'load_cells', 'DownloadError', 'download', 'download_benchmark', 'check_benchmark_file']
 
 # %% ../nbs/18_files.ipynb #9c3ce649
 class DataFileError(ValueError):
@@ -49,6 +49,17 @@ class atomic_write:
             os.replace(self.tmp, self.path)
         else: os.unlink(self.tmp)
         return False
+
+def check_writable_folder(path, flag: str = '--out') -> Path:
+    """Refuse (`ValueError`, naming `flag`) a folder `path` that cannot be made or written to: a file in its place or in its
+    path, or a folder without write permission. Creates nothing; call it before a long job that writes there at the end."""
+    path = Path(path)
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise ValueError(f'{flag} {path}: {existing} is a file, not a folder; choose another {flag}.')
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f'{flag} {path}: {existing} cannot be written to (permission denied); choose a folder you can write to.')
+    return path
 
 # %% ../nbs/18_files.ipynb #9d5a659a
 def masked_crc32c(data: bytes) -> int:

@@ -16,7 +16,7 @@ from scipy import stats
 from tqdm.auto import tqdm
 
 from .data import ArchDataset
-from .files import DataFileError, atomic_write
+from .files import DataFileError, atomic_write, check_writable_folder
 from .graphs import ArchGraph, DenseGraphs, SearchSpace
 from .run import load_checkpoint, open_run
 from .train import TrainConfig, resolve_device
@@ -89,7 +89,8 @@ def finetune(model: SVGe, train: DenseGraphs, y_train: torch.Tensor, target: str
             terms = model(train[idx].to(device), edge_loss)
             mse = F.mse_loss(model.predictor(terms['mu']), y[idx.to(device)])
             loss = alpha * terms['loss'] + (1 - alpha) * mse
-            check_finite(dict(loss=loss, vae=terms['loss'], mse=mse), f'fine-tuning epoch {epoch + 1}, batch {b}')
+            check_finite(dict(loss=loss, vae=terms['loss'], mse=mse), f'fine-tuning epoch {epoch + 1}, batch {b}',
+                         'Fine-tune again with a lower --lr; nothing was written and the trained run is unchanged.')
             optimiser.zero_grad(); loss.backward(); optimiser.step()
             for k, v in (('loss', loss), ('vae', terms['loss']), ('mse', mse)): sums[k] += v.item() * len(idx)
         row = dict(epoch=epoch + 1, **{k: v / len(train) for k, v in sums.items()}, lr=optimiser.param_groups[0]['lr'])
@@ -132,6 +133,7 @@ def finetune_run(run_dir, target: str, data=None, out=None, train_size: int = 10
     """The paper's fine-tuning protocol (SVGe §IV) on a trained run; results in `out` (default: `run_dir`).
     `rank_rest=True` evaluates on every architecture outside the labelled subset instead of the test split."""
     import matplotlib.pyplot as plt
+    if out: check_writable_folder(out)                                   # before the fine-tuning, not after
     run = open_run(run_dir, data, resolve_device(device))
     model, dataset, train, test = run.model, run.dataset, run.train, run.test
     out = Path(out) if out else run.out

@@ -15,7 +15,7 @@ import torch
 from fastcore.basics import patch
 from tqdm.auto import tqdm
 
-from .files import atomic_write
+from .files import atomic_write, check_writable_folder
 from .data import (LOCAL_TABLES, ArchDataset, find_data_file, load_enas, load_nb101, load_nb201,
                         load_nb201_csv, local_table, nb101_cells)
 from .decoder import MERGES
@@ -29,11 +29,12 @@ from .vae import SVGe, SVGeConfig, check_finite, paper_batch_size
 
 # %% auto #0
 __all__ = ['MILESTONES', 'DEFAULT_TARGETS', 'ENUMERATED', 'SHIPPED_TABLES', 'TRAIN_DEFAULTS', 'EVALUATION_DEFAULTS', 'FLAGS',
-           'FAST_VALIDATION', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'Trainer', 'read_metrics',
-           'minutes_to', 'quality_curve', 'milestone_table', 'plot_time_to_quality', 'load_dataset', 'default_target',
-           'carve_validation', 'flag', 'check_numbers', 'RunConfigError', 'config_problem', 'read_config',
-           'user_settings', 'resumed_settings', 'check_run_dir', 'validation_scores', 'train_and_evaluate',
-           'evaluate_run', 'Run', 'run_splits', 'model_from_weights', 'open_run', 'reevaluate']
+           'MINIMA', 'MAXIMA', 'MAX_PRIOR_CELLS', 'FAST_VALIDATION', 'CheckpointError', 'save_checkpoint',
+           'load_checkpoint', 'Trainer', 'read_metrics', 'minutes_to', 'quality_curve', 'milestone_table',
+           'plot_time_to_quality', 'load_dataset', 'default_target', 'carve_validation', 'flag', 'check_numbers',
+           'RunConfigError', 'config_problem', 'read_config', 'user_settings', 'resumed_settings', 'check_run_dir',
+           'forget_unstarted_run', 'validation_scores', 'train_and_evaluate', 'evaluate_run', 'Run', 'run_splits',
+           'model_from_weights', 'open_run', 'reevaluate']
 
 # %% ../nbs/07_run.ipynb #7c05b39e
 class CheckpointError(RuntimeError):
@@ -148,6 +149,13 @@ def kl_scale(self: Trainer, step: int) -> float:
     return min(1.0, step / ramp) if ramp else 1.0
 
 # %% ../nbs/07_run.ipynb #69717bb9
+def _non_finite_advice(trainer: Trainer) -> str:
+    "What to do after a non-finite loss, by what the run has kept."
+    if trainer.epoch == 0 or not trainer.out_dir:
+        return 'Nothing of this run was kept (no epoch had finished): run it again with a lower --lr.'
+    return (f'The checkpoint after epoch {trainer.epoch} in {trainer.out_dir} is kept, but resuming it would repeat the same steps: '
+            'start a new run with a lower --lr (in another --out, or after deleting this one).')
+
 @patch
 def train_epoch(self: Trainer, graphs: DenseGraphs) -> dict:
     "One pass over `graphs` in a seeded random order; returns the epoch's mean loss terms."
@@ -165,7 +173,7 @@ def train_epoch(self: Trainer, graphs: DenseGraphs) -> dict:
         noise = torch.randn(len(rows), model.config.latent_dim)
         batch = graphs[world.shard(rows)].to(self.device)
         terms = self.network(batch, tc.edge_loss, world.shard(noise).to(self.device))
-        check_finite(terms, f'epoch {self.epoch + 1}, batch {batch_index}')
+        check_finite(terms, f'epoch {self.epoch + 1}, batch {batch_index}', _non_finite_advice(self))
         scale = self.kl_scale(self.epoch * self.steps_per_epoch + batch_index)
         loss = terms['loss'] if scale == 1 else terms['recon'] + scale * model.config.kl_weight * terms['kl']
         if world.distributed: loss = loss * world.loss_weight(len(batch), len(rows))
@@ -314,7 +322,19 @@ def carve_validation(train: ArchDataset, size: int, seed: int = 1) -> tuple[Arch
 TRAIN_DEFAULTS = dict(space='nb201', recipe='fast', seed=1, device='auto', precision='auto')   # seed 1: the paper's
 EVALUATION_DEFAULTS = EvaluationConfig().to_dict()    # the evaluation settings, as stored in a run's config.json
 FLAGS = dict(val_size='--validate')   # `svge train`'s flag of a setting where it is not --<the argument's name>
-_MINIMA = dict(node_dim=2, epochs=1, batch_size=1, decodings=1, prior_points=1, prior_decodings=1, max_train=1, val_size=0, seed=0)
+MINIMA = dict(node_dim=2, epochs=1, batch_size=1, decodings=1, prior_points=1, prior_decodings=1, max_train=1, val_size=0, seed=0)
+# The largest value of each count: past these a run could not finish or its tensors would not fit in any machine's
+# memory, so a typo (an extra zero, a pasted hash) is refused before anything is written rather than after hours.
+MAXIMA = dict(node_dim=2048,           # 4 times the widest model tried; ~100 M parameters, the memory of a large GPU per batch of 32
+              epochs=10_000,           # 33 times the paper's 300
+              batch_size=16_384,       # a batch's node states: about 16 GB at node width 250 on NAS-Bench-101
+              decodings=1_000,         # ten times the paper's 100 per test graph
+              prior_points=100_000,    # 100 times the paper's 1,000
+              prior_decodings=1_000,   # 100 times the paper's 10
+              max_train=10_000_000,    # more than any space's training split (NAS-Bench-101: 381,262)
+              val_size=10_000_000,
+              seed=2**32 - 1)          # the seeds numpy and torch both accept
+MAX_PRIOR_CELLS = 1_000_000            # prior points x decodings: the decoded cells are held in memory together (~1 GB)
 
 def flag(key: str) -> str:
     "The `svge train` flag of setting `key` (an argument of `train_and_evaluate`)."
@@ -324,15 +344,19 @@ def _whole(v) -> bool: return isinstance(v, numbers.Integral) and not isinstance
 def _real(v) -> bool: return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
 
 def check_numbers(**values):
-    "Raise `ValueError` for a count below its minimum, a learning rate not above 0, a negative KL weight or a share outside [0, 1] (None: not set)."
+    "Raise `ValueError` for a count outside `MINIMA`..`MAXIMA`, a learning rate not above 0, a negative KL weight or a share outside [0, 1] (None: not set)."
     for key, v in values.items():
         if v is None: continue
-        if key in _MINIMA and not (_whole(v) and v >= _MINIMA[key]):
-            raise ValueError(f'{flag(key)} must be a whole number of {_MINIMA[key]} or more, got {v!r}.')
+        if key in MINIMA and not (_whole(v) and MINIMA[key] <= v <= MAXIMA[key]):
+            raise ValueError(f'{flag(key)} must be a whole number from {MINIMA[key]} to {MAXIMA[key]:,}, got {v!r}.')
         if key == 'node_dim' and v % 2: raise ValueError(f'--node-dim must be even (a half for each direction), got {v}.')
         if key == 'lr' and not (_real(v) and v > 0): raise ValueError(f'--lr must be a number above 0, got {v!r}.')
         if key == 'kl_weight' and not (_real(v) and v >= 0): raise ValueError(f'--kl-weight must be a number of 0 or more, got {v!r}.')
         if key in ('stop_at', 'kl_warmup') and not (_real(v) and 0 <= v <= 1): raise ValueError(f'{flag(key)} must be a share from 0 to 1, got {v!r}.')
+    points, decodings = values.get('prior_points'), values.get('prior_decodings')
+    if points and decodings and points * decodings > MAX_PRIOR_CELLS:
+        raise ValueError(f'--prior-points {points:,} x --prior-decodings {decodings:,} = {points * decodings:,} decoded cells, more than the '
+                         f'{MAX_PRIOR_CELLS:,} that fit in memory together; lower one of them (the paper: 1,000 x 10).')
 
 class RunConfigError(ValueError):
     "A run's config.json that cannot be used; the message names the file, what is wrong and what to do."
@@ -375,6 +399,8 @@ def config_problem(settings) -> str | None:
     except ValueError as e: return f'has model.space = {json.dumps(settings["model"]["space"])} ({e})'
     for key, (ok, what) in _OPTIONAL.items():
         if key in settings and not ok(settings[key]): return f'has {key} = {json.dumps(settings[key])}, expected {what}'
+    try: check_numbers(**user_settings(settings))     # the same bounds as the flags
+    except ValueError as e: return f'has a setting out of range ({str(e).rstrip(".")})'
 
 def read_config(path, advice: str = 'fix it, or start the run in a new --out') -> dict:
     "The settings in a run's config.json at `path`, checked; a broken file raises `RunConfigError` naming it, the problem and `advice`."
@@ -438,7 +464,7 @@ def _comparable(settings: dict) -> dict:
 def check_run_dir(out, stored: dict | None, settings: dict):
     "Refuse to start a new run with `settings` in `out` when it holds another run (`stored`), or a checkpoint of this one."
     out = Path(out)
-    if out.exists() and not out.is_dir(): raise FileExistsError(f'--out {out} is a file, not a run directory; choose another --out.')
+    check_writable_folder(out)
     if stored is None:
         if (out / 'checkpoint.pt').exists(): raise RuntimeError(f'{out} holds a checkpoint.pt but no config.json; choose another --out.')
         return
@@ -454,6 +480,12 @@ def check_run_dir(out, stored: dict | None, settings: dict):
 
 # %% ../nbs/07_run.ipynb #f780bacd
 FAST_VALIDATION = 500   # training graphs the fast recipe holds out by default (at most a tenth of the split)
+
+def forget_unstarted_run(out: Path, created: bool):
+    "After a new run failed before its first checkpoint: remove its config and log (and `out`, if it made it), so the same command can run again."
+    if (out / 'checkpoint.pt').exists(): return                 # a checkpoint: --resume continues it, so keep everything
+    for name in ('config.json', 'metrics.jsonl'): (out / name).unlink(missing_ok=True)
+    if created and not any(out.iterdir()): out.rmdir()
 
 def validation_scores(model: SVGe, graphs: DenseGraphs, decodings: int = 10) -> dict:
     "Reconstruction of held-out training graphs, both merges of the same draws: `val_forward`, `val_union`."
@@ -524,6 +556,8 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
     trainer = Trainer(model_config, train_config, out, progress=progress, world=world)
     if resume: trainer.resume()                           # reads and checks the checkpoint before anything is written
     wait(world)                                           # every process has checked the run before rank 0 writes its config
+    check_numbers(**evaluation)                            # a resumed run's stored counts too (their product)
+    created = not out.exists()
     if world.is_main:
         out.mkdir(parents=True, exist_ok=True)            # training starts: only now the run directory and its config
         with atomic_write(out / 'config.json') as f: f.write(json.dumps(settings, indent=1).encode())
@@ -535,7 +569,10 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
     stop = (lambda row: row.get(f'val_{model_config.merge}', 0) >= stop_at) if stop_at is not None else None
     start = time.perf_counter()
     if not (stop and trainer.history and stop(trainer.history[-1])):   # a run that stopped early is not trained further
-        trainer.fit(train.dense(), validate=validate, stop=stop)
+        try: trainer.fit(train.dense(), validate=validate, stop=stop)
+        except BaseException:                                           # an error, Ctrl-C: keep only what can be resumed
+            if world.is_main and not resume: forget_unstarted_run(out, created)
+            raise
     wall_seconds = time.perf_counter() - start
     if not world.is_main: return None                     # rank 0 alone evaluates and writes the results
     plot_losses(trainer.history, out / 'losses.png')
@@ -610,6 +647,7 @@ def open_run(out, data=None, device='cpu') -> Run:
 
 def reevaluate(out, evaluation: EvaluationConfig = PAPER_EVALUATION, progress: bool = True) -> dict:
     "Evaluate the checkpoint of the run in `out` again (the paper's counts by default, SVGe §IV-A); rewrites its results.json."
+    check_numbers(**evaluation.to_dict())                  # the counts' bounds, and their product, before the run is read
     run = open_run(out)
     results = evaluate_run(run.model, run.train, run.test, run.settings.get('target'), evaluation,
                            run.settings['train']['seed'], run.out, progress)

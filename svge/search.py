@@ -24,7 +24,7 @@ from gpytorch.mlls import ExactMarginalLogLikelihood
 from tqdm.auto import tqdm
 
 from .data import ArchDataset, load_nb201_csv, local_table
-from .files import atomic_write
+from .files import atomic_write, check_writable_folder
 from .evaluate import encode_all
 from .graphs import INPUT, OUTPUT, NB201_EDGES, ArchGraph, DenseGraphs, NB201Space, SearchSpace, get_space
 from .pretrained import pretrained
@@ -384,13 +384,18 @@ def search_run(model='nb201', table=None, target: str = 'cifar10_200ep_test_acc'
     """The closed loop on a trained model (a shipped model's name or a run directory, see `svge.pretrained`): search its
     space with `methods`, evaluating cells by lookup in `table`; writes `search_runs.csv`, `search_summary.csv` and
     `search_anytime.png` into `out` (default: the run directory, or `runs/search-<name>` for a shipped model)."""
+    out = check_writable_folder(out or (model if Path(str(model)).is_dir() else f'runs/search-{model}'))   # before the work, not after
     objective = LookupObjective.from_table(table, target)
     trained = pretrained(model)
     space = get_space(trained.config.space)
     objective.check_space(space)
+    if budget > len(objective.values):
+        raise SearchInputError(f'--budget {budget:,} asks for more cells than the table has ({len(objective.values):,}); lower it.')
+    for name in ('initial', 'batch'):
+        if settings.get(name, 0) > budget: raise SearchInputError(f'--{name} {settings[name]:,} is more than the --budget {budget:,}; lower it.')
     runs = compare(objective, SVGeCodec(trained, space), methods, budget, range(seeds), progress, **settings)
     summary = summary_table(runs, [b for b in BUDGETS if b <= budget] or [budget])
-    out = Path(out or (model if Path(str(model)).is_dir() else f'runs/search-{model}')); out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     for name, frame in (('search_runs.csv', runs), ('search_summary.csv', summary)):
         with atomic_write(out / name) as f: f.write(frame.to_csv(index=False).encode())
     plot_anytime(runs, f'best {target}', path=out / 'search_anytime.png', optimum=objective.best)

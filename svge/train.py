@@ -54,9 +54,13 @@ class TrainConfig:
 def resolve_device(name: str = 'auto') -> torch.device:
     "'auto' -> CUDA if available else CPU; a CUDA request on a machine without CUDA is a clear error."
     if name == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    device = torch.device(name)
+    try: device = torch.device(name)
+    except (RuntimeError, TypeError): raise ValueError(f"--device {name!r} is not a device; use auto, cpu, cuda or cuda:N.") from None
+    if device.type not in ('cpu', 'cuda'): raise ValueError(f"--device {name} is not supported; use auto, cpu, cuda or cuda:N.")
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise RuntimeError(f"--device {name} asked for CUDA but torch sees no GPU here; use --device cpu.")
+    if device.type == 'cuda' and device.index is not None and device.index >= torch.cuda.device_count():
+        raise RuntimeError(f"--device {name}: this machine has {torch.cuda.device_count()} GPU(s), numbered from 0.")
     return device
 
 # %% ../nbs/05_train.ipynb #977d417e

@@ -132,13 +132,13 @@ class SVGe(nn.Module):
         return f'SVGe({self.config.space}, D={self.config.node_dim}, Z={self.config.latent_dim}, L={self.config.layers}, {n:,} parameters)'
 
 # %% ../nbs/04_vae.ipynb #96c9a5c7
-def check_finite(terms: dict, where: str):
-    "Raise `NonFiniteLossError` naming `where` (e.g. 'epoch 3, batch 17') if any loss term is NaN or inf."
+def check_finite(terms: dict, where: str, advice: str = 'Lower the learning rate, or check that the batch holds valid graphs.'):
+    "Raise `NonFiniteLossError` naming `where` (e.g. 'epoch 3, batch 17') and saying what to do (`advice`) if any loss term is NaN or inf."
+    terms = {k: v.detach() if torch.is_tensor(v) else v for k, v in terms.items()}    # read, never differentiated
     bad = {k: float(v) for k, v in terms.items() if torch.is_tensor(v) and v.dim() == 0 and not torch.isfinite(v)}
     if bad:
         values = ', '.join(f'{k}={float(v):.4g}' for k, v in terms.items() if torch.is_tensor(v) and v.dim() == 0)
-        raise NonFiniteLossError(f'The loss is not finite at {where} ({values}). Lower the learning rate, check '
-                                 'that the batch holds valid graphs, or resume from the last checkpoint.')
+        raise NonFiniteLossError(f'The loss is not finite at {where} ({values}). {advice}')
 
 # %% ../nbs/04_vae.ipynb #6bc4f986
 def overfit(model: SVGe, graphs: DenseGraphs, steps: int = 300, lr: float = 1e-3, seed: int = 0,

@@ -186,7 +186,7 @@ def test_bad_numbers_are_refused_by_argparse(tmp_path, capsys):
     out = tmp_path / 'run'
     result = subprocess.run(['svge', 'train', '--epochs', '0', '--out', str(out)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 2 and 'Traceback' not in result.stderr
-    assert result.stderr.splitlines()[-1] == "svge train: error: argument --epochs: must be a whole number of 1 or more, got '0'"
+    assert result.stderr.splitlines()[-1] == "svge train: error: argument --epochs: must be a whole number from 1 to 10,000, got '0' (see svge train --help)"
     assert not out.exists()
     cases = [('train', '--epochs', '-2'), ('train', '--batch-size', '0'), ('train', '--lr', '0'), ('train', '--lr', 'nan'),
              ('train', '--validate', '-1'), ('train', '--stop-at', '1.5'), ('train', '--seed', '-1'), ('train', '--decodings', '0'),
