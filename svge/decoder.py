@@ -14,7 +14,8 @@ from .drawing import plot_cells
 from .graphs import INPUT, OUTPUT, PAD_TYPE, ArchGraph, DenseGraphs
 
 # %% auto #0
-__all__ = ['EDGE_LOSSES', 'MERGES', 'Generator', 'PartialGraphs', 'merge_two_sided', 'decoding_steps', 'draw_decoding']
+__all__ = ['EDGE_LOSSES', 'MERGES', 'Generator', 'PartialGraphs', 'within_edge_budget', 'merge_two_sided', 'decoding_steps',
+           'draw_decoding']
 
 # %% ../nbs/03_decoder.ipynb #dabaeca6
 class Generator(nn.Module):
@@ -96,12 +97,21 @@ class PartialGraphs:
 
     def graphs(self) -> DenseGraphs: return DenseGraphs(self.types, self.adj.bool(), self.lengths)
 
+# %% ../nbs/03_decoder.ipynb #09e5cb24
+def within_edge_budget(edges, p_edge, placed, max_edges: int | None, closing):
+    """The sampled `edges` (B, t) of a step cut to each row's budget: at most `max_edges` - `placed` (B,) new edges, one
+    fewer where the new node is not the stop node (`closing` False), keeping the most probable (`p_edge`). None: no budget."""
+    if max_edges is None: return edges
+    room = (max_edges - placed.long() - (~closing).long()).clamp(min=0)            # (B,) edges this step may add
+    rank = torch.where(edges, p_edge, -1.0).argsort(1, descending=True).argsort(1)  # 0: the most probable sampled edge
+    return edges & (rank < room[:, None])
+
 # %% ../nbs/03_decoder.ipynb #618381a0
 @patch
 @torch.no_grad()
 def generate(self: Generator, z, start_type, stop_type, max_nodes: int, greedy: bool = False,
-             rng: torch.Generator | None = None) -> DenseGraphs:
-    "One graph per row of `z` (B, Z), from `start_type` until `stop_type` (ints or (B,) tensors) or `max_nodes`."
+             rng: torch.Generator | None = None, max_edges: int | None = None) -> DenseGraphs:
+    "One graph per row of `z` (B, Z), from `start_type` until `stop_type` (ints or (B,) tensors) or `max_nodes` (at most `max_edges` edges)."
     rows = PartialGraphs(z, start_type, stop_type, max_nodes)
     states = self.start_init(torch.cat([self.embedding(rows.start), z], -1))[:, None]     # (B, 1, D)
     for t in range(1, max_nodes):
@@ -115,6 +125,7 @@ def generate(self: Generator, z, start_type, stop_type, max_nodes: int, greedy: 
         else:
             p_edge = torch.sigmoid(self.edge_logits(states, new_state, h_graph, z).float())  # (B, t)
             edges = p_edge > 0.5 if greedy else torch.bernoulli(p_edge, generator=rng).bool()
+            edges = within_edge_budget(edges, p_edge, rows.adj.sum((1, 2)), max_edges, new_type == rows.stop)
         if rows.add_node(t, new_type, edges): break
         states = torch.cat([states, new_state[:, None]], 1)                                # (B, t+1, D)
     return rows.graphs()
@@ -140,20 +151,20 @@ def merge_two_sided(forward: DenseGraphs, backward: DenseGraphs, merge: str = 'u
 @patch
 @torch.no_grad()
 def decode_passes(self: Generator, z, max_nodes: int, samples: int = 1, greedy: bool = False,
-                  rng: torch.Generator | None = None) -> tuple[DenseGraphs, DenseGraphs]:
+                  rng: torch.Generator | None = None, max_edges: int | None = None) -> tuple[DenseGraphs, DenseGraphs]:
     "`samples` forward and backward decodings of each latent point in `z` (B, Z): two batches of B·samples graphs."
     ends = torch.tensor([INPUT, OUTPUT], device=z.device)
     z = z.repeat_interleave(samples, 0)                                        # (B·samples, Z)
     M = len(z)
     start = ends.repeat_interleave(M)                                          # forward rows, then backward rows
-    both = self.generate(torch.cat([z, z]), start, ends.flip(0).repeat_interleave(M), max_nodes, greedy, rng)
+    both = self.generate(torch.cat([z, z]), start, ends.flip(0).repeat_interleave(M), max_nodes, greedy, rng, max_edges)
     return both[:M], both[M:]
 
 @patch
 def decode(self: Generator, z, max_nodes: int, samples: int = 1, greedy: bool = False,
-           rng: torch.Generator | None = None, merge: str = 'union') -> DenseGraphs:
-    "`samples` two-sided decodings of each latent point in `z` (B, Z) -> B·samples cells, merged by `merge`."
-    return merge_two_sided(*self.decode_passes(z, max_nodes, samples, greedy, rng), merge)
+           rng: torch.Generator | None = None, merge: str = 'union', max_edges: int | None = None) -> DenseGraphs:
+    "`samples` two-sided decodings of each latent point in `z` (B, Z) -> B·samples cells, merged by `merge`; each pass within `max_edges`."
+    return merge_two_sided(*self.decode_passes(z, max_nodes, samples, greedy, rng, max_edges), merge)
 
 # %% ../nbs/03_decoder.ipynb #06eb0bc8
 def decoding_steps(g: ArchGraph) -> list[ArchGraph]:

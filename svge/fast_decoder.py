@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from fastcore.basics import patch
 from torch import nn
 
-from .decoder import EDGE_LOSSES, Generator, PartialGraphs
+from .decoder import EDGE_LOSSES, Generator, PartialGraphs, within_edge_budget
 from .fast_encoder import incoming_adjacency, matmul_dtype_for, pack_two_sided, two_sided_layers
 from .graphs import INPUT, OUTPUT, PAD_TYPE, ArchGraph, DenseGraphs
 
@@ -132,7 +132,7 @@ def teacher_forcing(self: FastGenerator, graphs: DenseGraphs, z, edge_loss: str 
 @patch
 @torch.no_grad()
 def generate(self: FastGenerator, z, start_type, stop_type, max_nodes: int, greedy: bool = False,
-             rng: torch.Generator | None = None) -> DenseGraphs:
+             rng: torch.Generator | None = None, max_edges: int | None = None) -> DenseGraphs:
     "`Generator.generate` with `PackedSteps`: the same draws from the same random numbers."
     rows = PartialGraphs(z, start_type, stop_type, max_nodes)
     steps, incoming = PackedSteps(self, z), incoming_adjacency(rows.adj)      # (2, B, N, N), filled in as edges appear
@@ -149,6 +149,7 @@ def generate(self: FastGenerator, z, start_type, stop_type, max_nodes: int, gree
         else:
             p_edge = torch.sigmoid(steps.edge_logits(from_u, new_state, h_graph).float())   # (B, t)
             edges = p_edge > 0.5 if greedy else torch.bernoulli(p_edge, generator=rng).bool()
+            edges = within_edge_budget(edges, p_edge, rows.adj.sum((1, 2)), max_edges, new_type == rows.stop)
         finished = rows.add_node(t, new_type, edges)
         incoming[0, :, t, :t], incoming[1, :, :t, t] = rows.adj[:, :t, t], rows.adj[:, :t, t]   # u -> t, seen from both sides
         if finished: break
@@ -159,7 +160,7 @@ def generate(self: FastGenerator, z, start_type, stop_type, max_nodes: int, gree
 @patch
 @torch.no_grad()
 def generate_shared(self: FastGenerator, z, start_type, stop_type, max_nodes: int, samples: int,
-                    rng: torch.Generator | None = None) -> DenseGraphs:
+                    rng: torch.Generator | None = None, max_edges: int | None = None) -> DenseGraphs:
     "`samples` draws of `generate` for every row of `z` (B, Z), computing each distinct partial graph once; row b·samples+k."
     B, device = len(z), z.device
     start = torch.as_tensor(start_type, device=device).expand(B)
@@ -194,7 +195,9 @@ def generate_shared(self: FastGenerator, z, start_type, stop_type, max_nodes: in
         if t == 1: bits = torch.ones(len(draw_row), dtype=torch.long, device=device)               # forced start -> 1
         else:
             p_edge = torch.sigmoid(pair_rows.edge_logits(from_u[pick], new_state, h_graph[pick]).float())
-            edges = torch.bernoulli(p_edge[draw_pair], generator=rng).long()                          # (S, t)
+            edges = torch.bernoulli(p_edge[draw_pair], generator=rng).bool()                          # (S, t)
+            placed = adj[:, :t, :t].sum((1, 2))[draw_row]                                             # (S,) edges so far
+            edges = within_edge_budget(edges, p_edge[draw_pair], placed, max_edges, draw_type == stop[owner][draw_row]).long()
             bits = (edges << torch.arange(t, device=device)).sum(1)
         new_key, new_count = torch.unique(draw_pair * (1 << t) + bits, return_counts=True)
         parent_pair, new_bits = new_key >> t, new_key & ((1 << t) - 1)
@@ -228,12 +231,12 @@ def generate_shared(self: FastGenerator, z, start_type, stop_type, max_nodes: in
 @patch
 @torch.no_grad()
 def decode_passes(self: FastGenerator, z, max_nodes: int, samples: int = 1, greedy: bool = False,
-                  rng: torch.Generator | None = None) -> tuple[DenseGraphs, DenseGraphs]:
+                  rng: torch.Generator | None = None, max_edges: int | None = None) -> tuple[DenseGraphs, DenseGraphs]:
     "`Generator.decode_passes`; sampling goes through `generate_shared` (each distinct partial graph once, finished rows dropped)."
-    if greedy: return Generator.decode_passes(self, z, max_nodes, samples, greedy, rng)
+    if greedy: return Generator.decode_passes(self, z, max_nodes, samples, greedy, rng, max_edges)
     B, ends = len(z), torch.tensor([INPUT, OUTPUT], device=z.device)
     both = self.generate_shared(torch.cat([z, z]), ends.repeat_interleave(B), ends.flip(0).repeat_interleave(B),
-                                max_nodes, samples, rng)
+                                max_nodes, samples, rng, max_edges)
     return both[:B * samples], both[B * samples:]
 
 # %% ../nbs/15_fast_decoder.ipynb #417fb3cc

@@ -123,9 +123,10 @@ class SVGe(nn.Module):
         return dict(loss=recon + self.config.kl_weight * kl, recon=recon, kl=kl, mu=mu)
 
     def decode(self, z, samples: int = 1, greedy: bool = False, rng: torch.Generator | None = None,
-               merge: str | None = None) -> DenseGraphs:
-        "`samples` two-sided decodings of every row of `z`, merged by `merge` (default: the config's); row b·samples + k is decoding k of point b."
-        return self.generator.decode(z, self.config.max_nodes, samples, greedy, rng, merge or self.config.merge)
+               merge: str | None = None, max_edges: int | None = None) -> DenseGraphs:
+        """`samples` two-sided decodings of every row of `z`, merged by `merge` (default: the config's); row b·samples + k is
+        decoding k of point b. `max_edges` keeps each pass within that many edges (`03_decoder`; None: the paper's decoder)."""
+        return self.generator.decode(z, self.config.max_nodes, samples, greedy, rng, merge or self.config.merge, max_edges)
 
     def __repr__(self):
         n = sum(p.numel() for p in self.parameters())
