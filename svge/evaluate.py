@@ -65,8 +65,9 @@ def _safe_canonical(space: SearchSpace, g: ArchGraph):
 # %% ../nbs/06_evaluate.ipynb #2f023c72
 @torch.no_grad()
 def prior_metrics(model: SVGe, train_mu: torch.Tensor, train_graphs: list[ArchGraph], space: SearchSpace,
-                  points: int = 1000, decodings: int = 10, seed: int = 0, points_per_call: int = 64, progress: bool = True) -> dict:
-    "Validity, uniqueness and novelty of `decodings` decodings of `points` prior points scaled to the training mu's."
+                  points: int = 1000, decodings: int = 10, seed: int = 0, points_per_call: int = 64, progress: bool = True,
+                  max_edges: int | None = None) -> dict:
+    "Validity, uniqueness and novelty of `decodings` decodings (within `max_edges`, if given) of `points` prior points scaled to the training mu's."
     model.eval()
     device = next(model.parameters()).device
     gen = torch.Generator(device=device).manual_seed(seed)
@@ -74,11 +75,11 @@ def prior_metrics(model: SVGe, train_mu: torch.Tensor, train_graphs: list[ArchGr
     z = torch.randn(points, train_mu.shape[1], generator=gen, device=device) * std + mean
     decoded = []
     for part in tqdm(list(_chunks(points, points_per_call)), desc='prior samples', disable=not progress):
-        decoded += model.decode(z[part], samples=decodings, rng=gen).to_graphs()
-    valid = [g for g in decoded if space.is_valid(g, check_size=False)]
+        decoded += model.decode(z[part], samples=decodings, rng=gen, max_edges=max_edges).to_graphs()
+    valid = [g for g in decoded if space.is_valid(g)]                           # every rule, the size limits included
     seen = set(train_graphs)
     result = dict(samples=len(decoded), validity=len(valid) / len(decoded),
-                  validity_size=sum(space.is_valid(g) for g in valid) / len(decoded),
+                  validity_without_limits=sum(space.is_valid(g, check_size=False) for g in decoded) / len(decoded),
                   uniqueness=len(set(valid)) / max(len(valid), 1),
                   novelty=sum(g not in seen for g in valid) / max(len(valid), 1))
     if _has_canonical(space):
@@ -159,6 +160,10 @@ def evaluate(model: SVGe, train: DenseGraphs, test: DenseGraphs, space: SearchSp
     if train_mu is None: train_mu = encode_all(model, train)        # callers that also plot mu pass it in
     prior, _ = prior_metrics(model, train_mu, train.to_graphs(), space, evaluation.prior_points, evaluation.prior_decodings, seed, progress=progress)
     results.update(prior)
+    if getattr(space, 'max_edges', None):        # NB101: the same points decoded within the benchmark's edge limit, beside the paper's decoder
+        within, _ = prior_metrics(model, train_mu, train.to_graphs(), space, evaluation.prior_points, evaluation.prior_decodings, seed,
+                                  progress=progress, max_edges=space.max_edges)
+        results.update({f'{k}_constrained': within[k] for k in ('validity', 'uniqueness', 'novelty')})
     timings['prior_s'] = time.perf_counter() - start
     if train_y is not None and test_y is not None:
         start = time.perf_counter()

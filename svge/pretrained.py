@@ -62,8 +62,12 @@ def card_markdown(card: dict) -> str:
              f"| training | {card['epochs']} epochs, {card['train_minutes']:.1f} minutes on {card['machine']} |",
              f"| test reconstruction | {_percent(test['reconstruction_forward'])} forward merge, "
              f"{_percent(test['reconstruction_union'])} union ({test['decodings']:,} decodings of the test cells) |",
-             f"| prior samples | {_percent(test['validity'])} valid, {_percent(test['uniqueness'])} unique, "
+             f"| prior samples | {_percent(test['validity'])} valid by the space's rules "
+             f"({_percent(test['validity_without_limits'])} without its size limits), {_percent(test['uniqueness'])} unique, "
              f"{_percent(test['novelty'])} novel |"]
+    if test.get('validity_constrained') is not None:
+        lines.append(f"| prior samples, decoded within the edge limit | {_percent(test['validity_constrained'])} valid, "
+                     f"{_percent(test['uniqueness_constrained'])} unique, {_percent(test['novelty_constrained'])} novel |")
     if test.get('gp_rmse') is not None:
         lines.append(f"| sparse GP on the latent means | RMSE {test['gp_rmse']:.3f} (standardised), Pearson r {test['gp_pearson']:.3f} |")
     lines.append(f"| predictor head | " + (f"{p['target']}: test RMSE {p['test_rmse']:.3g}, Pearson r {p['test_pearson']:.3f}, "
@@ -301,7 +305,8 @@ def machine_description() -> str:
 
 # %% ../nbs/07a_pretrained.ipynb #6973d2ea
 _CARD_TEST_KEYS = ('reconstruction_forward', 'reconstruction_union', 'reconstruction_iso', 'decodings', 'validity',
-                   'validity_size', 'uniqueness', 'novelty', 'gp_rmse', 'gp_pearson', 'gp_spearman', 'target')
+                   'validity_without_limits', 'uniqueness', 'novelty', 'validity_constrained', 'uniqueness_constrained',
+                   'novelty_constrained', 'gp_rmse', 'gp_pearson', 'gp_spearman', 'target')
 
 def save_pretrained(run_dir, name: str, out_dir=None, title: str = '', command: str = '', machine: str | None = None,
                     predictor_steps: int = 20_000) -> dict:
