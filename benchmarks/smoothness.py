@@ -23,7 +23,7 @@ from svge.evaluate import smoothness
 from svge.graphs import DenseGraphs, get_space
 from svge.predictor import predict
 from svge.pretrained import available, model_data, pretrained
-from svge.vae import SVGe
+from svge.vae import SVGe, SVGeConfig
 
 COLUMNS = ('space', 'model', 'split', 'recipe', 'reconstruction_forward', 'prior_validity', 'gp_rmse', 'gp_pearson', 'lines', 'ends_right', 'toward', 'monotone_lines',
            'detour', 'edits_per_change', 'changes_per_line', 'edits_needed', 'valid', 'accuracy_change_per_change',
@@ -52,7 +52,7 @@ def recipe_of(model: SVGe) -> str:
     train, m = settings.get('train', {}), settings.get('model', {})
     if not train: return ''
     return (f"{train['recipe']}: {train['epochs']} epochs, batch {train.get('batch_size') or m.get('batch_size')}, node width {m.get('node_dim')}, "
-            f"KL weight {m['beta'] * m['batch_size']:g}" + (f", KL warm-up" if train.get('kl_warmup') else ''))
+            f"KL weight {SVGeConfig.from_dict(m).kl_weight:g}" + (f", KL warm-up" if train.get('kl_warmup') else ''))
 
 
 def measure(label: str, model: SVGe, splits: dict, space, accuracy, source: str, recipe: str, test: dict) -> list[dict]:

@@ -118,6 +118,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'svge.evaluate.cell_distance': ('evaluate.html#cell_distance', 'svge/evaluate.py'),
                                'svge.evaluate.distance_to_end': ('evaluate.html#distance_to_end', 'svge/evaluate.py'),
                                'svge.evaluate.encode_all': ('evaluate.html#encode_all', 'svge/evaluate.py'),
+                               'svge.evaluate.error_kinds': ('evaluate.html#error_kinds', 'svge/evaluate.py'),
                                'svge.evaluate.evaluate': ('evaluate.html#evaluate', 'svge/evaluate.py'),
                                'svge.evaluate.gp_predictive': ('evaluate.html#gp_predictive', 'svge/evaluate.py'),
                                'svge.evaluate.interpolate': ('evaluate.html#interpolate', 'svge/evaluate.py'),

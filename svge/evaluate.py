@@ -17,9 +17,9 @@ from .decoder import MERGES, merge_two_sided
 from .vae import SVGe, same_graphs
 
 # %% auto #0
-__all__ = ['PAPER_EVALUATION', 'reconstruction_accuracy', 'prior_metrics', 'gp_predictive', 'EvaluationConfig', 'evaluate',
-           'encode_all', 'plot_latent', 'interpolate', 'cell_distance', 'distance_to_end', 'path_smoothness',
-           'interpolation_paths', 'random_pairs', 'smoothness']
+__all__ = ['PAPER_EVALUATION', 'error_kinds', 'reconstruction_accuracy', 'prior_metrics', 'gp_predictive', 'EvaluationConfig',
+           'evaluate', 'encode_all', 'plot_latent', 'interpolate', 'cell_distance', 'distance_to_end',
+           'path_smoothness', 'interpolation_paths', 'random_pairs', 'smoothness']
 
 # %% ../nbs/06_evaluate.ipynb #9ef9a287
 def _chunks(n: int, size: int):
@@ -28,16 +28,25 @@ def _chunks(n: int, size: int):
 def _has_canonical(space: SearchSpace | None) -> bool:
     return space is not None and type(space).canonical is not SearchSpace.canonical
 
+def error_kinds(decoded: DenseGraphs, expected: DenseGraphs) -> dict:
+    """(B,) masks of how each decoding misses its cell, by the first thing that differs: `size` (the node count),
+    `types` (the same count, a node type) or `edges` (the same nodes, an edge)."""
+    blank = lambda g: DenseGraphs(g.types, torch.zeros_like(g.adj), g.num_nodes)      # the nodes alone
+    size = decoded.num_nodes != expected.num_nodes
+    same_nodes = same_graphs(blank(decoded), blank(expected))
+    return dict(size=size, types=~size & ~same_nodes, edges=same_nodes & ~same_graphs(decoded, expected))
+
 @torch.no_grad()
 def reconstruction_accuracy(model: SVGe, graphs: DenseGraphs, decodings: int = 100, space: SearchSpace | None = None,
                             points_per_call: int = 32, seed: int = 0, progress: bool = True) -> dict:
     """Share of `decodings` stochastic decodings of each graph's mu that equal the graph, for both merges of the same
     draws (`reconstruction_forward`, `reconstruction_union`; `reconstruction` is the model's own merge) and, where it
-    differs, up to isomorphism (`reconstruction_iso`, the model's merge)."""
+    differs, up to isomorphism (`reconstruction_iso`, the model's merge); `errors_size`, `errors_types`, `errors_edges`: the
+    shares of decodings (the model's merge) that miss their cell in the size, a node type, or only an edge (`error_kinds`)."""
     model.eval()
     device = next(model.parameters()).device
     rng = torch.Generator(device=device).manual_seed(seed)
-    correct, canonical_correct, total = dict.fromkeys(MERGES, 0), 0, 0
+    correct, canonical_correct, total, errors = dict.fromkeys(MERGES, 0), 0, 0, dict(size=0, types=0, edges=0)
     iso = _has_canonical(space)
     for part in tqdm(list(_chunks(len(graphs), points_per_call)), desc='reconstruction', disable=not progress):
         targets = graphs[part].to(device)
@@ -47,6 +56,7 @@ def reconstruction_accuracy(model: SVGe, graphs: DenseGraphs, decodings: int = 1
                                targets.num_nodes.repeat_interleave(decodings, 0))
         merged = {merge: merge_two_sided(*passes, merge) for merge in MERGES}
         for merge, cells in merged.items(): correct[merge] += int(same_graphs(cells, expected).sum())
+        for kind, wrong in error_kinds(merged[model.config.merge], expected).items(): errors[kind] += int(wrong.sum())
         total += len(expected)
         if iso:
             keys = [_safe_canonical(space, g) for g in targets.to_graphs()]
@@ -55,6 +65,7 @@ def reconstruction_accuracy(model: SVGe, graphs: DenseGraphs, decodings: int = 1
     result = {f'reconstruction_{merge}': correct[merge] / total for merge in MERGES}
     result.update(reconstruction=result[f'reconstruction_{model.config.merge}'], decodings=total)
     result['reconstruction_iso'] = canonical_correct / total if iso else result['reconstruction']
+    result.update({f'errors_{kind}': n / total for kind, n in errors.items()})
     return result
 
 def _safe_canonical(space: SearchSpace, g: ArchGraph):
