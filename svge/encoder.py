@@ -82,6 +82,7 @@ class Encoder(nn.Module):
         return self.gnn(torch.cat([start, start], -1), graphs.adj.to(start.dtype))   # both halves start from [e; e]
 
     def forward(self, graphs: DenseGraphs):
+        "The posterior q(z | G) of each graph of the batch: its mean μ and log-variance log σ², each (B, Z)."
         h, mask = self.node_states(graphs), graphs.node_mask
         return self.mu_readout(h, mask), self.logvar_readout(h, mask)
 
