@@ -246,12 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--top', type=whole(1, 10_000_000), default=10, help='how many to print')
     p.set_defaults(handler=_cmd_predict)
 
-    p = sub.add_parser('search', help='search a trained run\'s space (BO, predictor-guided, random, REA) against a lookup table')
+    p = sub.add_parser('search', help='search a trained run\'s space (BO, predictor-guided, and the baselines random, REA, local search, BANANAS) against a lookup table')
     p.add_argument('--run', default='nb201', help='a shipped NAS-Bench-201 model (default: nb201) or the run directory of one you trained')
     p.add_argument('--table', default=None, help='NAS-Bench-201 accuracy table (CSV; default: the one that ships with svge)')
     p.add_argument('--target', default='cifar10_200ep_test_acc',
                    help='column to maximise, e.g. cifar100_200ep_test_acc or ImageNet16-120_200ep_test_acc')
-    p.add_argument('--methods', default='bo,predictor,random,rea', help='comma-separated: bo, predictor, random, rea')
+    p.add_argument('--methods', default='bo,predictor,random,rea',
+                   help='comma-separated: bo, predictor (in the latent space), random, rea, ls (local search), bananas (path encoding, MLP ensemble)')
     p.add_argument('--budget', type=whole(1, NB201_CELLS), default=150, help=f'queries per search, 1 to {NB201_CELLS:,} (the cells of the space)')
     p.add_argument('--seeds', type=whole(1, 1_000), default=20, help='searches per method (seeds 0..N-1), 1 to 1,000')
     p.add_argument('--initial', type=whole(1, NB201_CELLS), default=10, help='random cells every latent-space method starts from, at most the budget')

@@ -31,9 +31,10 @@ from .pretrained import pretrained
 from .vae import SVGe
 
 # %% auto #0
-__all__ = ['QUERY_KINDS', 'METHODS', 'BUDGETS', 'METHOD_NAMES', 'TARGET_NAMES', 'SearchInputError', 'LookupObjective',
-           'SearchTrace', 'OneHotCodec', 'SVGeCodec', 'latent_bounds', 'random_search', 'mutate_nb201',
-           'regularised_evolution', 'fit_gp', 'candidate_codes', 'new_decodings', 'fill_with_random', 'bo_round',
+__all__ = ['QUERY_KINDS', 'NB201_PATHS', 'METHODS', 'BUDGETS', 'METHOD_NAMES', 'TARGET_NAMES', 'SearchInputError',
+           'LookupObjective', 'SearchTrace', 'OneHotCodec', 'SVGeCodec', 'latent_bounds', 'random_search',
+           'mutate_nb201', 'regularised_evolution', 'nb201_neighbours', 'local_search', 'path_encoding', 'fit_ensemble',
+           'bananas', 'fit_gp', 'candidate_codes', 'new_decodings', 'fill_with_random', 'bo_round',
            'bayesian_optimisation', 'predictor_guided', 'compare', 'summary_table', 'plot_anytime',
            'plot_search_comparison', 'search_run']
 
@@ -205,6 +206,99 @@ def regularised_evolution(objective: LookupObjective, budget: int, seed: int = 0
         alive.pop(0)
     return trace
 
+# %% ../nbs/12_search.ipynb #8f08f3da
+def _random_new(trace: SearchTrace, rng: np.random.Generator) -> ArchGraph:
+    "Query a cell drawn uniformly from those not evaluated yet (there must be one), and return it."
+    cells = list(trace.objective.values)
+    while (cell := cells[int(rng.integers(len(cells)))]) in trace.seen: pass
+    trace.query(cell)
+    return cell
+
+def nb201_neighbours(cell: ArchGraph, op_types) -> list[ArchGraph]:
+    "The 24 cells one operation away from a NAS-Bench-201 `cell` (each of its six operations replaced by each other one)."
+    return [ArchGraph(cell.types[:position] + (t,) + cell.types[position + 1:], cell.edges)
+            for position in range(1, 7) for t in op_types if t != cell.types[position]]
+
+def local_search(objective: LookupObjective, budget: int, seed: int = 0, initial: int = 10, **_) -> SearchTrace:
+    """Local search (White et al., 2021): from the best of `initial` random cells, query every neighbour (in a random
+    order) and move to the best one; at a local optimum, restart from a random cell."""
+    if not isinstance(objective.space, NB201Space): raise SearchInputError('Local search moves between nb201 cells; other spaces are not supported.')
+    rng, trace = np.random.default_rng(seed), SearchTrace('ls', seed, objective)
+    _initial(trace, min(initial, budget), rng)
+    current = max(trace.seen, key=trace.seen.get)
+    while len(trace) < budget:
+        neighbours = nb201_neighbours(current, objective.space.op_types)
+        for k in rng.permutation(len(neighbours)):
+            if len(trace) == budget: break
+            if neighbours[k] not in trace.seen: trace.query(neighbours[k])
+        best = max(neighbours, key=lambda c: trace.seen.get(c, -math.inf))
+        if trace.seen.get(best, -math.inf) > trace.seen[current]: current = best
+        elif len(trace) < budget: current = _random_new(trace, rng)      # a local optimum: restart from a random new cell
+    return trace
+
+# %% ../nbs/12_search.ipynb #3c53a12a
+NB201_PATHS = ((3,), (0, 4), (1, 5), (0, 2, 5))   # the input-to-output paths, as positions in a cell's six operations
+
+def path_encoding(cells: list[ArchGraph], space: NB201Space) -> torch.Tensor:
+    "NAS-Bench-201 cells as their input-to-output paths (BANANAS): one 0/1 feature per path and operations on it (100)."
+    ops = [t for t in space.op_types if space.type_names[t] != 'none']          # a path through 'none' carries nothing
+    index = {t: k for k, t in enumerate(ops)}
+    offsets = np.cumsum([0] + [len(ops) ** len(p) for p in NB201_PATHS])
+    x = torch.zeros(len(cells), int(offsets[-1]), dtype=torch.float64)
+    for row, cell in enumerate(cells):
+        for p, path in enumerate(NB201_PATHS):
+            on_path = [cell.types[1 + position] for position in path]
+            if all(t in index for t in on_path):
+                x[row, offsets[p] + sum(index[t] * len(ops) ** k for k, t in enumerate(on_path))] = 1
+    return x
+
+def fit_ensemble(x: torch.Tensor, y: torch.Tensor, seed: int, members: int = 5, layers: int = 10, width: int = 20,
+                 epochs: int = 200, lr: float = 0.01):
+    """BANANAS's meta neural network: `members` feed-forward networks (`layers` ReLU layers of `width`) trained at once on
+    the mean absolute error of standardised `y`, full batch; returns a function from features to (members, n) predictions."""
+    gen = torch.Generator().manual_seed(seed)
+    sizes = [x.shape[1]] + [width] * layers + [1]
+    weights = [((torch.rand(members, a, b, generator=gen) * 2 - 1) / math.sqrt(a)).requires_grad_() for a, b in zip(sizes, sizes[1:])]
+    biases = [torch.zeros(members, 1, b, requires_grad=True) for b in sizes[1:]]
+    mean, std = y.mean(), y.std().clamp_min(1e-9)
+    def forward(features):
+        h = features.float().expand(members, *features.shape)
+        for k, (w, b) in enumerate(zip(weights, biases)):
+            h = torch.baddbmm(b, h, w)
+            if k < len(weights) - 1: h = torch.relu(h)
+        return h[..., 0]
+    optimiser = torch.optim.Adam(weights + biases, lr=lr)
+    target = ((y - mean) / std).float()
+    for _ in range(epochs):
+        loss = (forward(x) - target).abs().mean()
+        optimiser.zero_grad(); loss.backward(); optimiser.step()
+    return lambda features: (forward(features).detach().double() * std + mean)
+
+def bananas(objective: LookupObjective, budget: int, seed: int = 0, initial: int = 10, batch: int = 10,
+            mutations: int = 100, parents: int = 10, **_) -> SearchTrace:
+    """BANANAS (White et al., 2021): an ensemble of networks on the path encoding, independent Thompson sampling over
+    `mutations` one-operation mutations of the `parents` best cells so far, `batch` cells per round."""
+    if not isinstance(objective.space, NB201Space): raise SearchInputError('BANANAS mutates nb201 cells; other spaces are not supported.')
+    space, rng, trace = objective.space, np.random.default_rng(seed), SearchTrace('bananas', seed, objective)
+    _initial(trace, min(initial, budget), rng)
+    while len(trace) < budget:
+        cells, y = trace.evaluated()
+        predict = fit_ensemble(path_encoding(cells, space), y, seed=seed + len(trace))
+        best = [cells[k] for k in torch.argsort(y, descending=True)[:parents].tolist()]
+        candidates = {}
+        for _ in range(20 * mutations):                                          # enough tries to find new cells
+            child = mutate_nb201(best[int(rng.integers(len(best)))], rng, space.op_types)
+            if child not in trace.seen: candidates[child] = None
+            if len(candidates) == mutations: break
+        candidates = list(candidates)
+        if not candidates:                                                       # every mutation seen: a random new cell
+            _random_new(trace, rng)
+            continue
+        draws = predict(path_encoding(candidates, space))                        # (members, candidates)
+        sample = draws.mean(0) + draws.std(0) * torch.from_numpy(rng.standard_normal(len(candidates)))   # one Thompson draw each
+        for k in torch.argsort(sample, descending=True)[:min(batch, budget - len(trace))].tolist(): trace.query(candidates[k])
+    return trace
+
 # %% ../nbs/12_search.ipynb #c10a66f6
 def fit_gp(x: torch.Tensor, y: torch.Tensor, bounds: torch.Tensor) -> SingleTaskGP:
     "An exact GP (BoTorch's `SingleTaskGP`: an RBF kernel with a length scale per dimension) on codes `x`, values `y`."
@@ -312,7 +406,8 @@ def predictor_guided(objective: LookupObjective, budget: int, seed: int = 0, cod
     return trace
 
 # %% ../nbs/12_search.ipynb #a037901e
-METHODS = {'bo': bayesian_optimisation, 'predictor': predictor_guided, 'random': random_search, 'rea': regularised_evolution}
+METHODS = {'bo': bayesian_optimisation, 'predictor': predictor_guided, 'random': random_search, 'rea': regularised_evolution,
+           'ls': local_search, 'bananas': bananas}
 BUDGETS = (50, 100, 150, 300)
 
 def compare(objective: LookupObjective, codec, methods=tuple(METHODS), budget: int = 150, seeds=range(20),
@@ -339,7 +434,8 @@ def summary_table(runs: pd.DataFrame, budgets=BUDGETS) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 METHOD_NAMES = {'bo': 'Bayesian optimisation (latent space)', 'predictor': 'predictor-guided (latent space)',
-                'random': 'random search', 'rea': 'regularised evolution (REA)'}
+                'random': 'random search', 'rea': 'regularised evolution (REA)', 'ls': 'local search',
+                'bananas': 'BANANAS (path encoding, ensemble)'}
 
 def plot_anytime(runs: pd.DataFrame, label: str = 'best accuracy found', path=None, ax=None, start: int = 10,
                  optimum: float | None = None):
@@ -356,7 +452,8 @@ def plot_anytime(runs: pd.DataFrame, label: str = 'best accuracy found', path=No
     if optimum is not None: ax.axhline(optimum, color='grey', linestyle='--', linewidth=1, label='best cell of the space')
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Patch(facecolor='grey', alpha=0.25, label='±1 std over seeds'))
-    ax.legend(handles=handles, title=f'mean over {runs.seed.nunique()} seeds', fontsize=8, title_fontsize=8, loc='lower right')
+    ax.legend(handles=handles, title=f'mean over {runs.seed.nunique()} seeds', fontsize=8, title_fontsize=8,
+              loc='upper left', bbox_to_anchor=(1.01, 1), frameon=False)          # beside the curves, never over them
     ax.set_ylim(at_start.min() - 0.2 * (top - at_start.min()), top + 0.1 * (top - at_start.min()))
     ax.set(xlabel='queries (cells evaluated)', ylabel=label)
     if path: ax.figure.savefig(path, dpi=120, bbox_inches='tight')
