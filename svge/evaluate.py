@@ -17,9 +17,9 @@ from .decoder import MERGES, merge_two_sided
 from .vae import SVGe, same_graphs
 
 # %% auto #0
-__all__ = ['PAPER_EVALUATION', 'error_kinds', 'reconstruction_accuracy', 'prior_metrics', 'gp_predictive', 'EvaluationConfig',
-           'evaluate', 'encode_all', 'plot_latent', 'interpolate', 'cell_distance', 'distance_to_end',
-           'path_smoothness', 'interpolation_paths', 'random_pairs', 'smoothness']
+__all__ = ['PAPER_EVALUATION', 'error_kinds', 'reconstruction_accuracy', 'prior_metrics', 'fit_sparse_gp', 'gp_predictive',
+           'EvaluationConfig', 'evaluate', 'encode_all', 'plot_latent', 'interpolate', 'cell_distance',
+           'distance_to_end', 'path_smoothness', 'interpolation_paths', 'random_pairs', 'smoothness']
 
 # %% ../nbs/06_evaluate.ipynb #9ef9a287
 def _chunks(n: int, size: int):
@@ -102,12 +102,12 @@ def prior_metrics(model: SVGe, train_mu: torch.Tensor, train_graphs: list[ArchGr
     return result, decoded
 
 # %% ../nbs/06_evaluate.ipynb #9deb8869
-def gp_predictive(train_x, train_y, test_x, test_y, inducing: int = 500, iterations: int = 25, seed: int = 0,
-                  progress: bool = True, dtype: torch.dtype = torch.float64) -> dict:
-    """Sparse-GP (SGPR) regression from latent means to targets: RMSE (standardised and raw), Pearson r, Spearman rho.
-    Hyperparameters and inducing points are fit by `iterations` of L-BFGS in `dtype`."""
+def fit_sparse_gp(train_x, train_y, inducing: int = 500, iterations: int = 25, seed: int = 0, progress: bool = True,
+                  dtype: torch.dtype = torch.float64):
+    """A sparse GP (SGPR) from `train_x` to `train_y`, hyperparameters and inducing points fit by `iterations` of L-BFGS
+    in `dtype`; returns a function from inputs to predicted means (float64, in the targets' units)."""
     import gpytorch
-    train_x, test_x = train_x.to(dtype), test_x.to(dtype)
+    train_x = train_x.to(dtype)
     mean, std = train_y.to(dtype).mean(), train_y.to(dtype).std()
     y = (train_y.to(dtype) - mean) / std
     g = torch.Generator().manual_seed(seed)
@@ -139,9 +139,17 @@ def gp_predictive(train_x, train_y, test_x, test_y, inducing: int = 500, iterati
     optimiser.step(closure)
     bar.close()
     gp.eval(); likelihood.eval()
-    with torch.no_grad(), gpytorch.settings.fast_pred_var():
-        prediction = (likelihood(gp(test_x)).mean * std + mean).double()
-    truth, std = test_y.double(), std.double()
+    def predict(x):
+        with torch.no_grad(), gpytorch.settings.fast_pred_var():
+            return (likelihood(gp(x.to(dtype))).mean * std + mean).double()
+    return predict
+
+def gp_predictive(train_x, train_y, test_x, test_y, inducing: int = 500, iterations: int = 25, seed: int = 0,
+                  progress: bool = True, dtype: torch.dtype = torch.float64) -> dict:
+    """Sparse-GP (SGPR) regression from latent means to targets (`fit_sparse_gp`): RMSE (standardised and raw), Pearson r,
+    Spearman rho on the test points."""
+    prediction = fit_sparse_gp(train_x, train_y, inducing, iterations, seed, progress, dtype)(test_x)
+    truth, std = test_y.double(), train_y.double().std()
     return dict(gp_rmse=float(((prediction - truth) / std).pow(2).mean().sqrt()),
                 gp_rmse_raw=float((prediction - truth).pow(2).mean().sqrt()),
                 gp_pearson=float(stats.pearsonr(prediction.numpy(), truth.numpy())[0]),

@@ -1,0 +1,67 @@
+"""The predictor comparison of nbs/19_baselines.ipynb at full size: every method of svge.baselines.PREDICTORS on the same
+random labelled cells, ranking all other cells, on NAS-Bench-201 (CIFAR-10, CIFAR-100, ImageNet16-120) and ENAS.
+
+    python benchmarks/predictors.py                                  # everything: 4 targets x 5 sizes x 5 seeds x 7 methods
+    python benchmarks/predictors.py --targets cifar10 --sizes 50 100 --seeds 2 --methods onehot_rf path_mlp
+
+Rows are appended to results/predictors_vs_baselines.csv as each (target, size, seed) finishes, so a stopped run
+continues where it left off when started again (finished rows are skipped); results/predictors_vs_baselines.png is
+drawn from the table at the end (Spearman rho against labels, one line per method, one panel per target). The SVGe
+methods start from the shipped models (svge.pretrained). Nothing here is a test; fit times depend on the machine.
+"""
+from __future__ import annotations
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from svge.baselines import PREDICTORS, compare_predictors
+from svge.data import load_enas, load_nb201_csv, local_table
+from svge.files import atomic_write
+from svge.pretrained import machine_description, pretrained
+
+TARGETS = {'cifar10': ('nb201', 'cifar10_200ep_test_acc'), 'cifar100': ('nb201', 'cifar100_200ep_test_acc'),
+           'imagenet16': ('nb201', 'ImageNet16-120_200ep_test_acc'), 'enas': ('enas', 'val_acc')}
+OUT = Path('results/predictors_vs_baselines.csv')
+
+
+def plot(table: pd.DataFrame, path: Path):
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+    targets = list(dict.fromkeys(table.target))
+    fig, axes = plt.subplots(1, len(targets), figsize=(4.2 * len(targets), 3.6), sharey=True, squeeze=False)
+    shown = table.replace({'method': PREDICTORS})
+    for ax, target in zip(axes[0], targets):
+        sns.lineplot(shown[shown.target == target], x='labels', y='spearman', hue='method', marker='o', errorbar='sd', ax=ax,
+                     hue_order=list(PREDICTORS.values()), legend=ax is axes[0][-1])
+        ax.set(xscale='log', title=target, xlabel='labelled cells', ylabel='Spearman ρ on all other cells')
+    axes[0][-1].legend(title=f'mean ± std over {table.seed.nunique()} seeds', fontsize=8, title_fontsize=8,
+                       loc='upper left', bbox_to_anchor=(1.02, 1), frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, bbox_inches='tight')
+
+
+if __name__ == '__main__':
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--targets', nargs='+', default=list(TARGETS), choices=list(TARGETS))
+    parser.add_argument('--sizes', nargs='+', type=int, default=[50, 100, 200, 500, 1000])
+    parser.add_argument('--seeds', type=int, default=5)
+    parser.add_argument('--methods', nargs='+', default=list(PREDICTORS), choices=list(PREDICTORS))
+    parser.add_argument('--epochs', type=int, default=100, help='fine-tuning epochs of the SVGe and GNN methods (the paper: 100)')
+    args = parser.parse_args()
+    done = pd.read_csv(OUT) if OUT.exists() else pd.DataFrame(columns=['target', 'method', 'labels', 'seed'])
+    for name in args.targets:
+        space, column = TARGETS[name]
+        data = load_nb201_csv(local_table('nb201')) if space == 'nb201' else load_enas(local_table('enas6'))
+        model = pretrained(space)
+        for size in args.sizes:
+            for seed in range(args.seeds):
+                todo = [m for m in args.methods if not ((done.target == name) & (done.method == m) & (done.labels == size) & (done.seed == seed)).any()]
+                if not todo: continue
+                rows = compare_predictors(data, column, model, sizes=(size,), seeds=(seed,), methods=todo, epochs=args.epochs, progress=False)
+                rows.insert(0, 'target', name)
+                rows['machine'] = machine_description()
+                done = rows if done.empty else pd.concat([done, rows], ignore_index=True)
+                with atomic_write(OUT) as f: f.write(done.to_csv(index=False).encode())
+                print(rows[['target', 'method', 'labels', 'seed', 'spearman', 'fit_seconds']].round(3).to_string(index=False, header=False), flush=True)
+    plot(done, OUT.with_suffix('.png'))
