@@ -291,10 +291,12 @@ def nb101_hash(matrix, ops: Sequence[str]) -> str:
     labels = [-1] + [_NB101_HASH_LABELS.index(o) for o in ops[1:-1]] + [-2]
     md5 = lambda s: hashlib.md5(s.encode('utf-8')).hexdigest()
     out_deg, in_deg = matrix.sum(1).tolist(), matrix.sum(0).tolist()
+    rows = matrix.tolist()                                # plain lists: indexing a numpy array per pair is slow
+    preds = [[w for w in range(n) if rows[w][v]] for v in range(n)]
+    succs = [[w for w in range(n) if rows[v][w]] for v in range(n)]
     hashes = [md5(str((o, i, l))) for o, i, l in zip(out_deg, in_deg, labels)]
     for _ in range(n):
-        hashes = [md5(''.join(sorted(hashes[w] for w in range(n) if matrix[w, v])) + '|' +
-                      ''.join(sorted(hashes[w] for w in range(n) if matrix[v, w])) + '|' + hashes[v])
+        hashes = [md5(''.join(sorted(hashes[w] for w in preds[v])) + '|' + ''.join(sorted(hashes[w] for w in succs[v])) + '|' + hashes[v])
                   for v in range(n)]
     return md5(str(sorted(hashes)))
 
