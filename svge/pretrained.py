@@ -306,7 +306,7 @@ def machine_description() -> str:
 # %% ../nbs/07a_pretrained.ipynb #6973d2ea
 _CARD_TEST_KEYS = ('reconstruction_forward', 'reconstruction_union', 'reconstruction_iso', 'decodings', 'validity',
                    'validity_without_limits', 'uniqueness', 'novelty', 'validity_constrained', 'uniqueness_constrained',
-                   'novelty_constrained', 'gp_rmse', 'gp_pearson', 'gp_spearman', 'target')
+                   'novelty_constrained', 'errors_size', 'errors_types', 'errors_edges', 'gp_rmse', 'gp_pearson', 'gp_spearman', 'target')
 
 def save_pretrained(run_dir, name: str, out_dir=None, title: str = '', command: str = '', machine: str | None = None,
                     predictor_steps: int = 20_000) -> dict:
