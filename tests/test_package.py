@@ -216,7 +216,7 @@ def test_refused_start_writes_nothing_and_the_corrected_start_works(tmp_path, ca
                         (['--recipe', 'paper', '--stop-at', '0.5'], 'holds out no graphs'),
                         (['--target', 'no_such_column'], "No label 'no_such_column'"),
                         (['--data', tmp_path / 'missing.csv'], 'does not exist'),
-                        (['--device', 'gpu'], 'device string: gpu')):
+                        (['--device', 'gpu'], "--device 'gpu' is not a device")):
         code, err = _svge(capsys, *toy, *extra)
         assert code == 2 and says in err.splitlines()[-1] and 'Traceback' not in err, (extra, err)
         assert not out.exists(), extra
