@@ -23,7 +23,7 @@ from svge.evaluate import smoothness
 from svge.graphs import DenseGraphs, get_space
 from svge.predictor import predict
 from svge.pretrained import available, model_data, pretrained
-from svge.vae import SVGe, SVGeConfig
+from svge.vae import SVGe, SVGeConfig, paper_batch_size
 
 COLUMNS = ('space', 'model', 'split', 'recipe', 'reconstruction_forward', 'prior_validity', 'gp_rmse', 'gp_pearson', 'lines', 'ends_right', 'toward', 'monotone_lines',
            'detour', 'edits_per_change', 'changes_per_line', 'edits_needed', 'valid', 'accuracy_change_per_change',
@@ -51,7 +51,8 @@ def recipe_of(model: SVGe) -> str:
     settings = card.get('settings') or {}
     train, m = settings.get('train', {}), settings.get('model', {})
     if not train: return ''
-    return (f"{train['recipe']}: {train['epochs']} epochs, batch {train.get('batch_size') or m.get('batch_size')}, node width {m.get('node_dim')}, "
+    batch = train.get('batch_size') or m.get('batch_size') or paper_batch_size(m['space'])    # the paper recipe's is implied
+    return (f"{train['recipe']}: {train['epochs']} epochs, batch {batch}, node width {m.get('node_dim')}, "
             f"KL weight {SVGeConfig.from_dict(m).kl_weight:g}" + (f", KL warm-up" if train.get('kl_warmup') else ''))
 
 

@@ -81,7 +81,9 @@ def claims_table(results: Path = RESULTS) -> str:
          'the title claim, shown in the paper by examples of decoded interpolations',
          f"shipped NAS-Bench-201 model, {line.lines:.0f} lines between test cells: ends right {pct(line.ends_right)}, "
          f"{pct(line.toward)} of the changing steps move toward the target, the path edits {line.detour:.1f} times what "
-         "separates the two cells (a straight path: 1.0)",
+         "separates the two cells (a straight path: 1.0); "
+         + '; '.join(f"{name}: {pct(smooth.loc[(f'shipped {key}', 'test')].toward)} toward, {smooth.loc[(f'shipped {key}', 'test')].detour:.1f} times"
+                     for key, name in (('enas', 'ENAS'), ('nb101', 'NAS-Bench-101')) if (f'shipped {key}', 'test') in smooth.index),
          'measured here (`06_evaluate`); the paper shows examples', 'no number in the paper to compare with'),
         ('The embedding predicts performance (sparse GP on μ, the D-VAE protocol)',
          'SVGe §IV: RMSE and Pearson r of a sparse GP on the latent means',

@@ -412,6 +412,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                              'svge.search.plot_anytime': ('search.html#plot_anytime', 'svge/search.py'),
                              'svge.search.plot_search_comparison': ('search.html#plot_search_comparison', 'svge/search.py'),
                              'svge.search.predictor_guided': ('search.html#predictor_guided', 'svge/search.py'),
+                             'svge.search.queries_to_optimum': ('search.html#queries_to_optimum', 'svge/search.py'),
                              'svge.search.random_search': ('search.html#random_search', 'svge/search.py'),
                              'svge.search.regularised_evolution': ('search.html#regularised_evolution', 'svge/search.py'),
                              'svge.search.search_run': ('search.html#search_run', 'svge/search.py'),

@@ -35,8 +35,8 @@ __all__ = ['QUERY_KINDS', 'NB201_PATHS', 'METHODS', 'BUDGETS', 'METHOD_NAMES', '
            'LookupObjective', 'SearchTrace', 'OneHotCodec', 'SVGeCodec', 'latent_bounds', 'random_search',
            'mutate_nb201', 'regularised_evolution', 'nb201_neighbours', 'local_search', 'path_encoding', 'fit_ensemble',
            'bananas', 'fit_gp', 'candidate_codes', 'new_decodings', 'fill_with_random', 'bo_round',
-           'bayesian_optimisation', 'predictor_guided', 'compare', 'summary_table', 'plot_anytime',
-           'plot_search_comparison', 'search_run']
+           'bayesian_optimisation', 'predictor_guided', 'compare', 'summary_table', 'queries_to_optimum',
+           'plot_anytime', 'plot_search_comparison', 'search_run']
 
 # %% ../nbs/12_search.ipynb #52d81518
 class SearchInputError(ValueError):
@@ -423,14 +423,27 @@ def compare(objective: LookupObjective, codec, methods=tuple(METHODS), budget: i
     return pd.concat(frames, ignore_index=True)
 
 def summary_table(runs: pd.DataFrame, budgets=BUDGETS) -> pd.DataFrame:
-    "Mean ± std over seeds of the best value and of its rank at each budget, and the share of repeated and invalid queries."
+    """Mean ± std over seeds of the best value and of its rank at each budget a method reached, the share of seeds
+    that found the best cell (rank 1) by then, and the share of repeated and invalid queries."""
     rows = []
-    for (method, budget) in [(m, b) for m in runs.method.unique() for b in budgets if b <= runs['query'].max()]:
-        upto = runs[(runs.method == method) & (runs['query'] <= budget)]
-        at = upto[upto['query'] == budget]
-        rows.append(dict(method=method, budget=budget, seeds=len(at), best_mean=at.best.mean(), best_std=at.best.std(),
-                         rank_mean=at['rank'].mean(), rank_std=at['rank'].std(),
-                         repeat_share=(upto.kind == 'repeat').mean(), invalid_share=(upto.kind == 'invalid').mean()))
+    for method, of_method in runs.groupby('method', sort=False):
+        for budget in [b for b in budgets if b <= of_method['query'].max()]:     # methods may have run to different budgets
+            upto = of_method[of_method['query'] <= budget]
+            at = upto[upto['query'] == budget]
+            rows.append(dict(method=method, budget=budget, seeds=len(at), best_mean=at.best.mean(), best_std=at.best.std(),
+                             rank_mean=at['rank'].mean(), rank_std=at['rank'].std(), found_optimum=(at['rank'] == 1).mean(),
+                             repeat_share=(upto.kind == 'repeat').mean(), invalid_share=(upto.kind == 'invalid').mean()))
+    return pd.DataFrame(rows)
+
+def queries_to_optimum(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per method: how many seeds found the best cell (rank 1) within the method's budget, and the queries they needed
+    (mean, median). A seed that never found it is left out of the mean, so read the two together."""
+    first = runs[runs['rank'] == 1].groupby(['method', 'seed'], sort=False)['query'].min()
+    rows = []
+    for method, of_method in runs.groupby('method', sort=False):
+        reached = first[method] if method in first.index.get_level_values(0) else pd.Series(dtype=float)
+        rows.append(dict(method=method, budget=int(of_method['query'].max()), seeds=of_method.seed.nunique(),
+                         found=len(reached), queries_mean=reached.mean(), queries_median=reached.median()))
     return pd.DataFrame(rows)
 
 METHOD_NAMES = {'bo': 'Bayesian optimisation (latent space)', 'predictor': 'predictor-guided (latent space)',
