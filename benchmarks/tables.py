@@ -1,7 +1,7 @@
 """The README's two tables of numbers, made from the committed tables in results/: the headline metrics, and the
 paper's claims against what this package measures, point by point.
 
-Writes results/headline.md and results/claims.md, which README.md and nbs/11_results.ipynb show
+Writes results/headline.md, results/claims.md and results/search.md, which README.md and nbs/11_results.ipynb show
 (tests/test_readme.py checks that the README holds exactly these tables). Run it after any result table changes:
 
     python benchmarks/tables.py
@@ -65,8 +65,8 @@ def claims_table(results: Path = RESULTS) -> str:
          f'test graphs rebuilt exactly (forward merge): ENAS {pct(enas.reconstruction_forward)}, NAS-Bench-201 '
          f'{pct(nb201.reconstruction_forward)}, NAS-Bench-101 {pct(nb101.reconstruction_forward)}; union merge '
          f'{pct(enas.reconstruction_union)}, {pct(nb201.reconstruction_union)}, {pct(nb101.reconstruction_union)}',
-         f'the fast recipe ({enas.epochs:.0f}, {nb201.epochs:.0f} and {nb101.epochs:.0f} epochs instead of 300; node width 128 '
-         'on ENAS and NAS-Bench-201; edge terms summed); 10 decodings per test graph on NAS-Bench-201 and -101 (paper: 100)',
+         f'the fast recipe ({enas.epochs:.0f}, {nb201.epochs:.0f} and {nb101.epochs:.0f} epochs instead of 300; node width 128; '
+         'edge terms summed); 10 decodings per test graph on NAS-Bench-201 and -101 (paper: 100)',
          "the paper's own 300-epoch protocol, run to the end: hours per space on two CPU cores"),
         ('Points drawn from the prior decode to valid, unique and novel architectures',
          'SVGe §IV, the same tables',
@@ -112,7 +112,35 @@ def claims_table(results: Path = RESULTS) -> str:
     return markdown(['the paper claims', 'where', 'we measure', 'protocol differences', 'not checked here, and why'], rows)
 
 
-TABLES = {'headline': headline_table, 'claims': claims_table}
+SEARCH_METHODS = {'bo': 'BO', 'predictor': 'predictor-guided', 'rea': 'REA', 'ls': 'local search', 'bananas': 'BANANAS',
+                  'random': 'random'}             # the latent-space methods first, then the baselines
+SEARCH_TARGETS = {'cifar10_200ep_test_acc': 'CIFAR-10', 'cifar100_200ep_test_acc': 'CIFAR-100',
+                  'ImageNet16-120_200ep_test_acc': 'ImageNet16-120'}
+
+
+def search_table(results: Path = RESULTS) -> str:
+    """Mean ± std of the best test accuracy found at 100, 150 and 300 queries (the best of a row in bold; — where a method
+    did not run that far), and the queries each method needed to find the best cell."""
+    summary, optimum = pd.read_csv(results / 'search_summary.csv'), pd.read_csv(results / 'search_optimum.csv')
+    best_cell = pd.read_csv(ROOT / 'svge' / 'tables' / 'nb201_test_acc_200ep.csv.gz')
+    methods = [m for m in SEARCH_METHODS if m in set(summary.method)]
+    rows = []
+    for target, name in SEARCH_TARGETS.items():
+        for budget in (100, 150, 300):
+            at = summary[(summary.target == target) & (summary.budget == budget)].set_index('method')
+            if at.empty: continue
+            top = at.best_mean.max()
+            cells = [('**{}**' if at.best_mean[m] == top else '{}').format(f'{at.best_mean[m]:.2f} ± {at.best_std[m]:.2f}')
+                     if m in at.index else '' for m in methods]
+            rows.append([f'{name}, {budget}', *cells, f'{best_cell[target].max():.2f}' if budget == 100 else ''])
+        found = optimum[optimum.target == target].set_index('method')
+        rows.append([f'{name}: found the best cell', *(f"{found.found[m]}/{found.seeds[m]} by {found.budget[m]}"
+                                                       + (f", median {found.queries_median[m]:.0f}" if found.found[m] else '')
+                                                       if m in found.index else '' for m in methods), ''])
+    return markdown(['queries', *(SEARCH_METHODS[m] for m in methods), 'best cell'], rows)
+
+
+TABLES = {'headline': headline_table, 'claims': claims_table, 'search': search_table}
 
 if __name__ == '__main__':
     for name, make in TABLES.items():

@@ -186,14 +186,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"training recipe (default: {d['recipe']}): fast (one-cycle schedule, larger batches, edge terms of the loss summed) "
                         "or paper (Adam 1e-4, batch 32, plateau scheduler, 300 epochs, the original code's loss)")
     p.add_argument('--node-dim', type=count('node_dim'), default=None,
-                   help=f"node state size D, an even number from 2 to {M['node_dim']:,} (default: the recipe's: 128 with fast on ENAS and NAS-Bench-201, else the paper's 250)")
+                   help=f"node state size D, an even number from 2 to {M['node_dim']:,} (default: the recipe's: 128 with fast, the paper's 250 with paper)")
     p.add_argument('--epochs', type=count('epochs'), default=None, help=f"epochs, 1 to {M['epochs']:,} (default: the recipe's)")
     p.add_argument('--batch-size', type=count('batch_size'), default=None, help=f"batch size, 1 to {M['batch_size']:,} (default: the recipe's)")
     p.add_argument('--lr', type=positive_float, default=None, help="Adam learning rate above 0, the peak one for the fast recipe (default: the recipe's)")
     p.add_argument('--kl-warmup', type=share, default=None,
                    help="share of the steps over which the KL weight rises from 0 to its value, 0 to 1 (default: the recipe's: 1 with fast on NAS-Bench-201 and NAS-Bench-101, else 0)")
     p.add_argument('--kl-weight', type=non_negative_float, default=None,
-                   help="weight of the KL term per graph, 0 or more (default: the recipe's: 0.04 with fast on NAS-Bench-101, else the original "
+                   help="weight of the KL term per graph, 0 or more (default: the recipe's: 0.01 with fast on NAS-Bench-101, else the original "
                         "code's 0.005 x the paper's batch size: 0.16, or 0.64 on NAS-Bench-101)")
     p.add_argument('--validate', dest='val_size', metavar='N', type=count('val_size'), default=None,
                    help='training graphs held out and reconstructed after every epoch, 0 or more, fewer than the training graphs (default: 500, at most a tenth, with the fast recipe; 0 with paper)')

@@ -33,7 +33,7 @@ def tables():
     return module
 
 
-@pytest.mark.parametrize('name', ['headline', 'claims'])
+@pytest.mark.parametrize('name', ['headline', 'claims', 'search'])
 def test_tables_are_made_from_results(name):
     "The README holds each table exactly as benchmarks/tables.py makes it from today's results/ (and as results/<name>.md keeps it)."
     made = tables().TABLES[name]()
@@ -54,15 +54,21 @@ def test_tables_say_what_the_csvs_say():
 @pytest.mark.parametrize('dataset,target', [('CIFAR-10', 'cifar10_200ep_test_acc'), ('CIFAR-100', 'cifar100_200ep_test_acc'),
                                             ('ImageNet16-120', 'ImageNet16-120_200ep_test_acc')])
 def test_search_table_matches_results(dataset, target):
-    summary = pd.read_csv(RESULTS / 'search_summary.csv')
-    methods = ['bo', 'predictor', 'rea', 'random']                  # the README's column order
-    labels = [line.split('|')[1].strip() for line in README.splitlines() if line.startswith(f'| {dataset}, ')]
+    "Spot checks of the search table against the CSVs: each method's column, and the seeds that found the best cell."
+    summary, optimum = pd.read_csv(RESULTS / 'search_summary.csv'), pd.read_csv(RESULTS / 'search_optimum.csv')
+    header = [c.strip() for c in next(l for l in README.splitlines() if l.startswith('| queries |')).strip('|').split('|')[1:]]
+    names = {name: method for method, name in tables().SEARCH_METHODS.items()}
+    labels = [line.split('|')[1].strip() for line in README.splitlines() if re.match(rf'\| {dataset}, \d+ \|', line)]
     assert labels, f'README quotes no {dataset} search results'
     for label in labels:
         budget = int(re.search(r', (\d+)$', label).group(1))
         at = summary[(summary.target == target) & (summary.budget == budget)].set_index('method')
-        quoted = cells(label)[:4]
-        assert quoted == [f'{at.best_mean[m]:.2f} ± {at.best_std[m]:.2f}' for m in methods], (label, quoted)
+        for name, cell in zip(header, cells(label)):
+            if name in names and cell != '—':
+                assert cell == f'{at.best_mean[names[name]]:.2f} ± {at.best_std[names[name]]:.2f}', (label, name, cell)
+    found = optimum[optimum.target == target].set_index('method')
+    for name, cell in zip(header, cells(f'{dataset}: found the best cell')):
+        if name in names: assert cell.startswith(f'{found.found[names[name]]}/{found.seeds[names[name]]} by '), (name, cell)
 
 
 def test_trained_models_table_matches_the_cards():
