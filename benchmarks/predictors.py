@@ -33,9 +33,9 @@ def plot(table: pd.DataFrame, path: Path):
     shown = table.replace({'method': PREDICTORS})
     for ax, target in zip(axes[0], targets):
         sns.lineplot(shown[shown.target == target], x='labels', y='spearman', hue='method', marker='o', errorbar='sd', ax=ax,
-                     hue_order=list(PREDICTORS.values()), legend=ax is axes[0][-1])
+                     hue_order=[PREDICTORS[m] for m in PREDICTORS if m in set(table.method)], legend=ax is axes[0][-1])   # only those measured
         ax.set(xscale='log', title=target, xlabel='labelled cells', ylabel='Spearman ρ on all other cells')
-    axes[0][-1].legend(title=f'mean ± std over {table.seed.nunique()} seeds', fontsize=8, title_fontsize=8,
+    axes[0][-1].legend(title=f'mean ± std over seeds (up to {table.seed.nunique()})', fontsize=8, title_fontsize=8,
                        loc='upper left', bbox_to_anchor=(1.02, 1), frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=120, bbox_inches='tight')
