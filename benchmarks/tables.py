@@ -116,8 +116,6 @@ def claims_table(results: Path = RESULTS) -> str:
 
 SEARCH_METHODS = {'bo': 'BO', 'predictor': 'predictor-guided', 'rea': 'REA', 'ls': 'local search', 'bananas': 'BANANAS',
                   'random': 'random'}             # the latent-space methods first, then the baselines
-SEARCH_TARGETS = {'cifar10_200ep_test_acc': 'CIFAR-10', 'cifar100_200ep_test_acc': 'CIFAR-100',
-                  'ImageNet16-120_200ep_test_acc': 'ImageNet16-120'}
 
 
 def search_table(results: Path = RESULTS) -> str:
@@ -125,10 +123,11 @@ def search_table(results: Path = RESULTS) -> str:
     did not run that far), and the queries each method needed to find the best cell."""
     summary, optimum = pd.read_csv(results / 'search_summary.csv'), pd.read_csv(results / 'search_optimum.csv')
     from svge.data import load_nb201_csv, local_table
+    from svge.search import TARGET_NAMES                             # 'CIFAR-10 test accuracy': the data set is its first word
     best_cell = load_nb201_csv(local_table('nb201')).labels          # every cell's accuracies, named as the search targets
     methods = [m for m in SEARCH_METHODS if m in set(summary.method)]
     rows = []
-    for target, name in SEARCH_TARGETS.items():
+    for target, name in ((t, n.split(' ')[0]) for t, n in TARGET_NAMES.items()):
         for budget in (100, 150, 300):
             at = summary[(summary.target == target) & (summary.budget == budget)].set_index('method')
             if at.empty: continue
