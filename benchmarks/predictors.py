@@ -5,12 +5,13 @@ random labelled cells, ranking all other cells, on NAS-Bench-201 (CIFAR-10, CIFA
     python benchmarks/predictors.py --targets cifar10 --sizes 50 100 --seeds 2 --methods onehot_rf path_mlp
 
 Rows are appended to results/predictors_vs_baselines.csv as each (target, size, seed) finishes, so a stopped run
-continues where it left off when started again (finished rows are skipped); results/predictors_vs_baselines.png is
-drawn from the table at the end (Spearman rho against labels, one line per method, one panel per target). The SVGe
+continues where it left off when started again (finished rows are skipped). Several runs may share the file (one per
+core, with different --methods or --targets): each appends under a lock to what is on disk, never to a stale copy.
+results/predictors_vs_baselines.png is drawn from the table at the end (Spearman rho against labels, one line per method, one panel per target). The SVGe
 methods start from the shipped models (svge.pretrained). Nothing here is a test; fit times depend on the machine.
 """
 from __future__ import annotations
-import argparse
+import argparse, fcntl
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,15 @@ from svge.pretrained import machine_description, pretrained
 TARGETS = {'cifar10': ('nb201', 'cifar10_200ep_test_acc'), 'cifar100': ('nb201', 'cifar100_200ep_test_acc'),
            'imagenet16': ('nb201', 'ImageNet16-120_200ep_test_acc'), 'enas': ('enas', 'val_acc')}
 OUT = Path('results/predictors_vs_baselines.csv')
+
+
+def append_rows(rows: pd.DataFrame, path: Path = OUT) -> pd.DataFrame:
+    "Add `rows` to the table on disk under an exclusive lock (another run may have added its own since); returns the table."
+    with open(path.with_suffix('.lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        table = pd.concat([pd.read_csv(path), rows], ignore_index=True) if path.exists() else rows
+        with atomic_write(path) as f: f.write(table.to_csv(index=False).encode())
+    return table
 
 
 def plot(table: pd.DataFrame, path: Path):
@@ -61,7 +71,6 @@ if __name__ == '__main__':
                 rows = compare_predictors(data, column, model, sizes=(size,), seeds=(seed,), methods=todo, epochs=args.epochs, progress=False)
                 rows.insert(0, 'target', name)
                 rows['machine'] = machine_description()
-                done = rows if done.empty else pd.concat([done, rows], ignore_index=True)
-                with atomic_write(OUT) as f: f.write(done.to_csv(index=False).encode())
+                done = append_rows(rows)
                 print(rows[['target', 'method', 'labels', 'seed', 'spearman', 'fit_seconds']].round(3).to_string(index=False, header=False), flush=True)
     plot(done, OUT.with_suffix('.png'))

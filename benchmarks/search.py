@@ -5,10 +5,13 @@
     python benchmarks/search.py --run runs/nb201 --rounds-only
     python benchmarks/search.py --run runs/nb201-w250 --methods ls,bananas,random,rea --keep-others --skip-rounds \
         --targets cifar10_200ep_test_acc:300,cifar100_200ep_test_acc:300,ImageNet16-120_200ep_test_acc:300
+    python benchmarks/search.py --run runs/nb201 --out results/search_ablation --methods bo,bo_mutation,bo_mutation_onehot \
+        --skip-rounds --targets cifar10_200ep_test_acc:100,cifar100_200ep_test_acc:100,ImageNet16-120_200ep_test_acc:100
 
 First it times BO rounds in isolation (GP fit, decoding the candidate codes, acquisition) after 10 and after
 100 evaluated cells, with 10 and with 50 points a round (50 is the papers' batch). Then it runs every method
-(BO, predictor-guided, random search, REA, local search, BANANAS; `--methods` picks) for `--seeds` seeds and `--budget` queries for each target column,
+(BO, predictor-guided, random search, REA, local search, BANANAS, and the two BO variants that score mutations
+instead of decoded codes; `--methods` picks) for `--seeds` seeds and `--budget` queries for each target column,
 and writes `search_runs.csv.gz` (one row per query, with the seconds since the run started), `search_summary.csv`
 (mean ± std of the best value and of its rank at each budget), `search_optimum.csv` (how many seeds found the best
 cell, after how many queries), `search_anytime.png` and `search_timing.json`

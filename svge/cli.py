@@ -252,7 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--target', default='cifar10_200ep_test_acc',
                    help='column to maximise, e.g. cifar100_200ep_test_acc or ImageNet16-120_200ep_test_acc')
     p.add_argument('--methods', default='bo,predictor,random,rea',
-                   help='comma-separated: bo, predictor (in the latent space), random, rea, ls (local search), bananas (path encoding, MLP ensemble)')
+                   help='comma-separated: bo, predictor (in the latent space), random, rea, ls (local search), bananas (path encoding, MLP ensemble); '
+                        'bo_mutation, bo_mutation_onehot (BO scoring mutations of the best cells, with the GP on the codes or on one-hot cells)')
     p.add_argument('--budget', type=whole(1, NB201_CELLS), default=150, help=f'queries per search, 1 to {NB201_CELLS:,} (the cells of the space)')
     p.add_argument('--seeds', type=whole(1, 1_000), default=20, help='searches per method (seeds 0..N-1), 1 to 1,000')
     p.add_argument('--initial', type=whole(1, NB201_CELLS), default=10, help='random cells every latent-space method starts from, at most the budget')

@@ -86,7 +86,9 @@ def finetune(model: SVGe, train: DenseGraphs, y_train: torch.Tensor, target: str
         order, sums = torch.randperm(len(train), generator=order_rng), dict(loss=0.0, vae=0.0, mse=0.0)
         for b, i in enumerate(range(0, len(train), batch_size)):
             idx = order[i:i + batch_size]
-            terms = model(train[idx].to(device), edge_loss)
+            batch = train[idx].to(device)
+            # alpha = 0 (a regressor on the labels alone) never reads the decoder: skip its forward pass, 2-3x the work
+            terms = model(batch, edge_loss) if alpha > 0 else dict(mu=model.encode(batch)[0], loss=torch.zeros((), device=device))
             mse = F.mse_loss(model.predictor(terms['mu']), y[idx.to(device)])
             loss = alpha * terms['loss'] + (1 - alpha) * mse
             check_finite(dict(loss=loss, vae=terms['loss'], mse=mse), f'fine-tuning epoch {epoch + 1}, batch {b}',

@@ -34,9 +34,9 @@ from .vae import SVGe
 __all__ = ['QUERY_KINDS', 'NB201_PATHS', 'METHODS', 'BUDGETS', 'METHOD_NAMES', 'TARGET_NAMES', 'SearchInputError',
            'LookupObjective', 'SearchTrace', 'OneHotCodec', 'SVGeCodec', 'latent_bounds', 'random_search',
            'mutate_nb201', 'regularised_evolution', 'nb201_neighbours', 'local_search', 'path_encoding', 'fit_ensemble',
-           'bananas', 'fit_gp', 'candidate_codes', 'new_decodings', 'fill_with_random', 'bo_round',
-           'bayesian_optimisation', 'predictor_guided', 'compare', 'summary_table', 'queries_to_optimum',
-           'plot_anytime', 'plot_search_comparison', 'search_run']
+           'nb201_mutations', 'bananas', 'fit_gp', 'candidate_codes', 'new_decodings', 'fill_with_random', 'bo_round',
+           'bayesian_optimisation', 'predictor_guided', 'bo_on_mutations', 'bo_on_mutations_onehot', 'compare',
+           'summary_table', 'queries_to_optimum', 'plot_anytime', 'plot_search_comparison', 'search_run']
 
 # %% ../nbs/12_search.ipynb #52d81518
 class SearchInputError(ValueError):
@@ -242,14 +242,16 @@ NB201_PATHS = ((3,), (0, 4), (1, 5), (0, 2, 5))   # the input-to-output paths, a
 def path_encoding(cells: list[ArchGraph], space: NB201Space) -> torch.Tensor:
     "NAS-Bench-201 cells as their input-to-output paths (BANANAS): one 0/1 feature per path and operations on it (100)."
     ops = [t for t in space.op_types if space.type_names[t] != 'none']          # a path through 'none' carries nothing
-    index = {t: k for k, t in enumerate(ops)}
+    op_index = torch.full((max(space.op_types) + 1,), -1)
+    op_index[ops] = torch.arange(len(ops))
+    index = op_index[torch.tensor([c.types[1:7] for c in cells], dtype=torch.long).reshape(-1, 6)]   # (cells, 6), -1: none
     offsets = np.cumsum([0] + [len(ops) ** len(p) for p in NB201_PATHS])
     x = torch.zeros(len(cells), int(offsets[-1]), dtype=torch.float64)
-    for row, cell in enumerate(cells):
-        for p, path in enumerate(NB201_PATHS):
-            on_path = [cell.types[1 + position] for position in path]
-            if all(t in index for t in on_path):
-                x[row, offsets[p] + sum(index[t] * len(ops) ** k for k, t in enumerate(on_path))] = 1
+    for p, path in enumerate(NB201_PATHS):                                      # four paths, every cell at once
+        on_path = index[:, list(path)]
+        feature = offsets[p] + (on_path * len(ops) ** torch.arange(len(path))).sum(1)
+        rows = (on_path >= 0).all(1).nonzero()[:, 0]
+        x[rows, feature[rows]] = 1
     return x
 
 def fit_ensemble(x: torch.Tensor, y: torch.Tensor, seed: int, members: int = 5, layers: int = 10, width: int = 20,
@@ -274,6 +276,17 @@ def fit_ensemble(x: torch.Tensor, y: torch.Tensor, seed: int, members: int = 5, 
         optimiser.zero_grad(); loss.backward(); optimiser.step()
     return lambda features: (forward(features).detach().double() * std + mean)
 
+def nb201_mutations(trace: SearchTrace, count: int, parents: int, rng: np.random.Generator) -> list[ArchGraph]:
+    "Up to `count` distinct cells not evaluated yet, each one operation away from one of the `parents` best evaluated cells."
+    cells, y = trace.evaluated()
+    best = [cells[k] for k in torch.argsort(y, descending=True)[:parents].tolist()]
+    candidates = {}
+    for _ in range(20 * count):                                                  # enough tries to find new cells
+        child = mutate_nb201(best[int(rng.integers(len(best)))], rng, trace.objective.space.op_types)
+        if child not in trace.seen: candidates[child] = None
+        if len(candidates) == count: break
+    return list(candidates)
+
 def bananas(objective: LookupObjective, budget: int, seed: int = 0, initial: int = 10, batch: int = 10,
             mutations: int = 100, parents: int = 10, **_) -> SearchTrace:
     """BANANAS (White et al., 2021): an ensemble of networks on the path encoding, independent Thompson sampling over
@@ -284,13 +297,7 @@ def bananas(objective: LookupObjective, budget: int, seed: int = 0, initial: int
     while len(trace) < budget:
         cells, y = trace.evaluated()
         predict = fit_ensemble(path_encoding(cells, space), y, seed=seed + len(trace))
-        best = [cells[k] for k in torch.argsort(y, descending=True)[:parents].tolist()]
-        candidates = {}
-        for _ in range(20 * mutations):                                          # enough tries to find new cells
-            child = mutate_nb201(best[int(rng.integers(len(best)))], rng, space.op_types)
-            if child not in trace.seen: candidates[child] = None
-            if len(candidates) == mutations: break
-        candidates = list(candidates)
+        candidates = nb201_mutations(trace, mutations, parents, rng)
         if not candidates:                                                       # every mutation seen: a random new cell
             _random_new(trace, rng)
             continue
@@ -325,10 +332,11 @@ def fill_with_random(trace: SearchTrace, chosen: list, wanted: int, rng: np.rand
     return chosen + [rest[i] for i in rng.choice(len(rest), size=wanted - len(chosen), replace=False)]
 
 def bo_round(trace: SearchTrace, codec, bounds: torch.Tensor, wanted: int, candidates: int, screen: int,
-             rng: torch.Generator, seconds: dict | None = None) -> list:
+             rng: torch.Generator, seconds: dict | None = None, proposals: list | None = None) -> list:
     """One BO round on the cells `trace` has evaluated: fit the GP, decode `candidates` codes, keep the valid new
     cells, screen them to the `screen` best by one-point log EI, and return the `wanted` with the highest q-log EI
-    (fewer when fewer were decoded). `seconds`, when given, receives the time of each part (fit, decode, acquisition)."""
+    (fewer when fewer were decoded). `proposals`: new cells to score instead of decoded ones (nothing is decoded).
+    `seconds`, when given, receives the time of each part (fit, decode, acquisition)."""
     clock = time.perf_counter()
     def lap(part):
         nonlocal clock
@@ -339,7 +347,7 @@ def bo_round(trace: SearchTrace, codec, bounds: torch.Tensor, wanted: int, candi
     gp = fit_gp(x, y, bounds)
     acquisition = qLogExpectedImprovement(gp, best_f=y.max())
     lap('fit')
-    pool = new_decodings(codec, candidate_codes(x, y, bounds, candidates, rng), trace.seen)
+    pool = proposals if proposals is not None else new_decodings(codec, candidate_codes(x, y, bounds, candidates, rng), trace.seen)
     lap('decode')
     if len(pool) <= wanted: return pool
     codes = codec.encode(pool)                 # score each cell where it really lies, not where its code was drawn
@@ -405,9 +413,32 @@ def predictor_guided(objective: LookupObjective, budget: int, seed: int = 0, cod
         for cell in chosen: trace.query(cell)
     return trace
 
+# %% ../nbs/12_search.ipynb #1e0359fb
+def bo_on_mutations(objective: LookupObjective, budget: int, seed: int = 0, codec=None, bounds=None, initial: int = 10,
+                    batch: int = 10, mutations: int = 100, parents: int = 10, screen: int = 100, name: str = 'bo_mutation',
+                    **_) -> SearchTrace:
+    """`bayesian_optimisation` with BANANAS's candidates: the same GP on the codec's codes and the same q-log EI, but
+    each round scores `mutations` one-operation mutations of the `parents` best cells instead of decoded codes."""
+    if not isinstance(objective.space, NB201Space): raise SearchInputError('BO on mutations mutates nb201 cells; other spaces are not supported.')
+    rng, trace = np.random.default_rng(seed), SearchTrace(name, seed, objective)
+    torch.manual_seed(seed)
+    bounds = latent_bounds(codec, list(objective.values)) if bounds is None else bounds
+    _initial(trace, min(initial, budget), rng)
+    while len(trace) < budget:
+        wanted = min(batch, budget - len(trace))
+        proposals = nb201_mutations(trace, mutations, parents, rng)
+        chosen = bo_round(trace, codec, bounds, wanted, 0, screen, None, proposals=proposals)
+        for cell in fill_with_random(trace, chosen, wanted, rng): trace.query(cell)
+    return trace
+
+def bo_on_mutations_onehot(objective: LookupObjective, budget: int, seed: int = 0, **settings) -> SearchTrace:
+    "`bo_on_mutations` with the GP on one-hot codes (`OneHotCodec`, whatever codec is given): the learned space taken away."
+    codec = OneHotCodec(objective.space)               # its own box: the one given is the learned space's
+    return bo_on_mutations(objective, budget, seed, **{**settings, 'codec': codec, 'bounds': None, 'name': 'bo_mutation_onehot'})
+
 # %% ../nbs/12_search.ipynb #a037901e
 METHODS = {'bo': bayesian_optimisation, 'predictor': predictor_guided, 'random': random_search, 'rea': regularised_evolution,
-           'ls': local_search, 'bananas': bananas}
+           'ls': local_search, 'bananas': bananas, 'bo_mutation': bo_on_mutations, 'bo_mutation_onehot': bo_on_mutations_onehot}
 BUDGETS = (50, 100, 150, 300)
 
 def compare(objective: LookupObjective, codec, methods=tuple(METHODS), budget: int = 150, seeds=range(20),
@@ -448,7 +479,8 @@ def queries_to_optimum(runs: pd.DataFrame) -> pd.DataFrame:
 
 METHOD_NAMES = {'bo': 'Bayesian optimisation (latent space)', 'predictor': 'predictor-guided (latent space)',
                 'random': 'random search', 'rea': 'regularised evolution (REA)', 'ls': 'local search',
-                'bananas': 'BANANAS (path encoding, ensemble)'}
+                'bananas': 'BANANAS (path encoding, ensemble)', 'bo_mutation': 'BO on mutations (GP on μ)',
+                'bo_mutation_onehot': 'BO on mutations (GP on one-hot)'}
 
 def plot_anytime(runs: pd.DataFrame, label: str = 'best accuracy found', path=None, ax=None, start: int = 10,
                  optimum: float | None = None):
