@@ -24,6 +24,8 @@ from svge.pretrained import machine_description, pretrained
 TARGETS = {'cifar10': ('nb201', 'cifar10_200ep_test_acc'), 'cifar100': ('nb201', 'cifar100_200ep_test_acc'),
            'imagenet16': ('nb201', 'ImageNet16-120_200ep_test_acc'), 'enas': ('enas', 'val_acc')}
 OUT = Path('results/predictors_vs_baselines.csv')
+TITLES = {'cifar10': 'NAS-Bench-201, CIFAR-10', 'cifar100': 'NAS-Bench-201, CIFAR-100',
+          'imagenet16': 'NAS-Bench-201, ImageNet16-120', 'enas': 'ENAS (CIFAR-10 validation accuracy)'}
 
 
 def append_rows(rows: pd.DataFrame, path: Path = OUT) -> pd.DataFrame:
@@ -44,7 +46,9 @@ def plot(table: pd.DataFrame, path: Path):
     for ax, target in zip(axes[0], targets):
         sns.lineplot(shown[shown.target == target], x='labels', y='spearman', hue='method', marker='o', errorbar='sd', ax=ax,
                      hue_order=[PREDICTORS[m] for m in PREDICTORS if m in set(table.method)], legend=ax is axes[0][-1])   # only those measured
-        ax.set(xscale='log', title=target, xlabel='labelled cells', ylabel='Spearman ρ on all other cells')
+        ax.set(xscale='log', title=TITLES.get(target, target), xlabel='labelled cells', ylabel='Spearman ρ on all other cells')
+        sizes = sorted(set(table.labels))
+        ax.set_xticks(sizes, [f'{n:,}' for n in sizes]); ax.minorticks_off()
     axes[0][-1].legend(title=f'mean ± std over seeds (up to {table.seed.nunique()})', fontsize=8, title_fontsize=8,
                        loc='upper left', bbox_to_anchor=(1.02, 1), frameon=False)
     fig.tight_layout()
