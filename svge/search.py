@@ -360,17 +360,22 @@ def bo_round(trace: SearchTrace, codec, bounds: torch.Tensor, wanted: int, candi
     return [index[tuple(row.tolist())] for row in z]
 
 def bayesian_optimisation(objective: LookupObjective, budget: int, seed: int = 0, codec=None, bounds=None,
-                          initial: int = 10, batch: int = 10, candidates: int = 1000, screen: int = 100, **_) -> SearchTrace:
+                          initial: int = 10, batch: int = 10, candidates: int = 1000, screen: int = 100,
+                          mutations: int | None = None, parents: int = 10, name: str = 'bo', **_) -> SearchTrace:
     """BO in the codec's space (D-VAE/SVGe protocol, batched): rounds of `bo_round` (GP on the codes of the evaluated
     cells, `candidates` codes decoded, the valid new cells screened to `screen` by log EI, the `batch` with the highest
-    q-log expected improvement at their own codes evaluated; BoTorch's `optimize_acqf_discrete`, greedy over the batch)."""
-    rng, trace = np.random.default_rng(seed), SearchTrace('bo', seed, objective)
+    q-log expected improvement at their own codes evaluated; BoTorch's `optimize_acqf_discrete`, greedy over the batch).
+    `mutations`: score that many one-operation mutations of the `parents` best cells instead (see `bo_on_mutations`)."""
+    if mutations and not isinstance(objective.space, NB201Space):
+        raise SearchInputError('BO on mutations mutates nb201 cells; other spaces are not supported.')
+    rng, trace = np.random.default_rng(seed), SearchTrace(name, seed, objective)
     torch.manual_seed(seed); noise_rng = torch.Generator().manual_seed(seed)
     bounds = latent_bounds(codec, list(objective.values)) if bounds is None else bounds
     _initial(trace, min(initial, budget), rng)
     while len(trace) < budget:
         wanted = min(batch, budget - len(trace))
-        chosen = bo_round(trace, codec, bounds, wanted, candidates, screen, noise_rng)
+        proposals = nb201_mutations(trace, mutations, parents, rng) if mutations else None
+        chosen = bo_round(trace, codec, bounds, wanted, candidates, screen, noise_rng, proposals=proposals)
         for cell in fill_with_random(trace, chosen, wanted, rng): trace.query(cell)
     return trace
 
@@ -414,22 +419,10 @@ def predictor_guided(objective: LookupObjective, budget: int, seed: int = 0, cod
     return trace
 
 # %% ../nbs/12_search.ipynb #1e0359fb
-def bo_on_mutations(objective: LookupObjective, budget: int, seed: int = 0, codec=None, bounds=None, initial: int = 10,
-                    batch: int = 10, mutations: int = 100, parents: int = 10, screen: int = 100, name: str = 'bo_mutation',
-                    **_) -> SearchTrace:
+def bo_on_mutations(objective: LookupObjective, budget: int, seed: int = 0, mutations: int = 100, **settings) -> SearchTrace:
     """`bayesian_optimisation` with BANANAS's candidates: the same GP on the codec's codes and the same q-log EI, but
     each round scores `mutations` one-operation mutations of the `parents` best cells instead of decoded codes."""
-    if not isinstance(objective.space, NB201Space): raise SearchInputError('BO on mutations mutates nb201 cells; other spaces are not supported.')
-    rng, trace = np.random.default_rng(seed), SearchTrace(name, seed, objective)
-    torch.manual_seed(seed)
-    bounds = latent_bounds(codec, list(objective.values)) if bounds is None else bounds
-    _initial(trace, min(initial, budget), rng)
-    while len(trace) < budget:
-        wanted = min(batch, budget - len(trace))
-        proposals = nb201_mutations(trace, mutations, parents, rng)
-        chosen = bo_round(trace, codec, bounds, wanted, 0, screen, None, proposals=proposals)
-        for cell in fill_with_random(trace, chosen, wanted, rng): trace.query(cell)
-    return trace
+    return bayesian_optimisation(objective, budget, seed, **{'name': 'bo_mutation', **settings, 'mutations': mutations})
 
 def bo_on_mutations_onehot(objective: LookupObjective, budget: int, seed: int = 0, **settings) -> SearchTrace:
     "`bo_on_mutations` with the GP on one-hot codes (`OneHotCodec`, whatever codec is given): the learned space taken away."
