@@ -16,16 +16,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from svge.baselines import PREDICTORS, compare_predictors
+from svge.baselines import PREDICTION_TARGETS, PREDICTORS, compare_predictors
 from svge.data import load_enas, load_nb201_csv, local_table
 from svge.files import atomic_write
 from svge.pretrained import machine_description, pretrained
 
-TARGETS = {'cifar10': ('nb201', 'cifar10_200ep_test_acc'), 'cifar100': ('nb201', 'cifar100_200ep_test_acc'),
-           'imagenet16': ('nb201', 'ImageNet16-120_200ep_test_acc'), 'enas': ('enas', 'val_acc')}
+TARGETS = {name: (space, column) for name, (space, column, _) in PREDICTION_TARGETS.items()}
 OUT = Path('results/predictors_vs_baselines.csv')
-TITLES = {'cifar10': 'NAS-Bench-201, CIFAR-10', 'cifar100': 'NAS-Bench-201, CIFAR-100',
-          'imagenet16': 'NAS-Bench-201, ImageNet16-120', 'enas': 'ENAS (CIFAR-10 validation accuracy)'}
+TITLES = {name: 'ENAS (CIFAR-10 validation accuracy)' if space == 'enas' else f'NAS-Bench-201, {data}'
+          for name, (space, _, data) in PREDICTION_TARGETS.items()}
 
 
 def append_rows(rows: pd.DataFrame, path: Path = OUT) -> pd.DataFrame:

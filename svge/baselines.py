@@ -19,7 +19,7 @@ from .search import fit_ensemble, path_encoding
 from .vae import SVGe
 
 # %% auto #0
-__all__ = ['PREDICTORS', 'one_hot', 'fit_predictor', 'compare_predictors']
+__all__ = ['PREDICTORS', 'PREDICTION_TARGETS', 'one_hot', 'fit_predictor', 'compare_predictors']
 
 # %% ../nbs/19_baselines.ipynb #94f46b8c
 def one_hot(cells: list[ArchGraph], space: SearchSpace) -> np.ndarray:
@@ -81,6 +81,11 @@ def fit_predictor(method: str, cells: list[ArchGraph], y: torch.Tensor, space: S
 PREDICTORS = {'svge_finetuned': 'SVGe predictor, fine-tuned (the paper)', 'svge_gp': 'sparse GP on SVGe μ',
               'onehot_rf': 'one-hot + random forest', 'onehot_gp': 'one-hot + GP', 'path_mlp': 'path encoding + MLP ensemble',
               'gnn_supervised': 'GNN from scratch, labels only', 'svge_untrained': 'SVGe predictor, untrained encoder (control)'}
+# the comparison's four targets: short name -> (space, the column of its table that is ranked, data set)
+PREDICTION_TARGETS = {'cifar10': ('nb201', 'cifar10_200ep_test_acc', 'CIFAR-10'),
+                      'cifar100': ('nb201', 'cifar100_200ep_test_acc', 'CIFAR-100'),
+                      'imagenet16': ('nb201', 'ImageNet16-120_200ep_test_acc', 'ImageNet16-120'),
+                      'enas': ('enas', 'val_acc', 'ENAS')}
 
 # %% ../nbs/19_baselines.ipynb #50111eee
 def compare_predictors(data: ArchDataset, target: str, model: SVGe, sizes=(50, 100, 200, 500, 1000), seeds=range(5),
