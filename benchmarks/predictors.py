@@ -59,6 +59,7 @@ if __name__ == '__main__':
     parser.add_argument('--targets', nargs='+', default=list(TARGETS), choices=list(TARGETS))
     parser.add_argument('--sizes', nargs='+', type=int, default=[50, 100, 200, 500, 1000])
     parser.add_argument('--seeds', type=int, default=5)
+    parser.add_argument('--first-seed', type=int, default=0, help='start at this seed (two runs, one per core, can split the seeds)')
     parser.add_argument('--methods', nargs='+', default=list(PREDICTORS), choices=list(PREDICTORS))
     parser.add_argument('--epochs', type=int, default=100, help='fine-tuning epochs of the SVGe and GNN methods (the paper: 100)')
     args = parser.parse_args()
@@ -68,7 +69,7 @@ if __name__ == '__main__':
         data = load_nb201_csv(local_table('nb201')) if space == 'nb201' else load_enas(local_table('enas6'))
         model = pretrained(space)
         for size in args.sizes:
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.seeds):
                 todo = [m for m in args.methods if not ((done.target == name) & (done.method == m) & (done.labels == size) & (done.seed == seed)).any()]
                 if not todo: continue
                 rows = compare_predictors(data, column, model, sizes=(size,), seeds=(seed,), methods=todo, epochs=args.epochs, progress=False)

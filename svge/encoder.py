@@ -4,13 +4,16 @@
 
 # %% ../nbs/02_encoder.ipynb #ebe201ce
 from __future__ import annotations
+from collections import Counter
+
 import torch
 from torch import nn
 
 from .graphs import ArchGraph, DenseGraphs
 
 # %% auto #0
-__all__ = ['DenseGNNLayer', 'TwoSidedGNN', 'GatedSumReadout', 'Encoder', 'influence']
+__all__ = ['DenseGNNLayer', 'TwoSidedGNN', 'GatedSumReadout', 'Encoder', 'influence', 'encoder_signature',
+           'indistinguishable_share']
 
 # %% ../nbs/02_encoder.ipynb #be8d7392
 class DenseGNNLayer(nn.Module):
@@ -99,3 +102,25 @@ def influence(encoder: Encoder, graph: ArchGraph) -> tuple[torch.Tensor, torch.T
             grad, = torch.autograd.grad(part.sum(), start, retain_graph=True)
             rows[side].append(grad[0].norm(dim=-1))
     return torch.stack(rows['forward']), torch.stack(rows['backward'])
+
+# %% ../nbs/02_encoder.ipynb #ca98f423
+def encoder_signature(graph: ArchGraph, layers: int = 2) -> tuple:
+    """What an `Encoder` with `layers` layers each way can know of `graph`: the sorted pairs (forward colour, backward
+    colour) of its nodes, each colour the node type refined `layers` times over its predecessors (forward) or successors
+    (backward). Graphs with equal signatures get equal codes from every encoder of that depth."""
+    n = graph.num_nodes
+    into, out_of = [[] for _ in range(n)], [[] for _ in range(n)]
+    for u, v in graph.edges: into[v].append(u); out_of[u].append(v)
+    along, against = list(graph.types), list(graph.types)
+    for _ in range(layers):      # hash() of ints and tuples is the same in every Python process (strings' is not)
+        along = [hash((along[v], tuple(sorted(along[u] for u in into[v])))) for v in range(n)]
+        against = [hash((against[v], tuple(sorted(against[w] for w in out_of[v])))) for v in range(n)]
+    return tuple(sorted(zip(along, against)))
+
+def indistinguishable_share(graphs: list[ArchGraph], layers: int = 2) -> dict:
+    """How many of `graphs` an encoder of `layers` layers each way cannot tell from another one of them: `shared` (the share
+    of graphs whose signature another graph has) and `ceiling` (signatures / graphs: the most a decoder can reconstruct)."""
+    signatures = [encoder_signature(g, layers) for g in graphs]
+    counts = Counter(signatures)
+    return dict(graphs=len(graphs), signatures=len(counts), layers=layers,
+                shared=sum(counts[s] > 1 for s in signatures) / len(graphs), ceiling=len(counts) / len(graphs))

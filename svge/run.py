@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_run.ipynb #73b2e101
 from __future__ import annotations
-import json, math, numbers, time
+import json, math, numbers, sys, time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Callable
@@ -33,8 +33,8 @@ __all__ = ['MILESTONES', 'DEFAULT_TARGETS', 'ENUMERATED', 'SHIPPED_TABLES', 'TRA
            'load_checkpoint', 'Trainer', 'read_metrics', 'minutes_to', 'quality_curve', 'milestone_table',
            'plot_time_to_quality', 'load_dataset', 'default_target', 'carve_validation', 'flag', 'check_numbers',
            'RunConfigError', 'config_problem', 'read_config', 'user_settings', 'resumed_settings', 'check_run_dir',
-           'forget_unstarted_run', 'validation_scores', 'train_and_evaluate', 'evaluate_run', 'Run', 'run_splits',
-           'model_from_weights', 'open_run', 'reevaluate']
+           'peak_rss_mib', 'forget_unstarted_run', 'validation_scores', 'train_and_evaluate', 'evaluate_run', 'Run',
+           'run_splits', 'model_from_weights', 'open_run', 'reevaluate']
 
 # %% ../nbs/07_run.ipynb #7c05b39e
 class CheckpointError(RuntimeError):
@@ -481,6 +481,13 @@ def check_run_dir(out, stored: dict | None, settings: dict):
 # %% ../nbs/07_run.ipynb #f780bacd
 FAST_VALIDATION = 500   # training graphs the fast recipe holds out by default (at most a tenth of the split)
 
+def peak_rss_mib() -> float | None:
+    "The most memory this process has held so far (peak resident set size) in MiB; None where the OS does not say (Windows)."
+    try: import resource
+    except ImportError: return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / 2**20 if sys.platform == 'darwin' else peak / 2**10, 1)     # macOS counts bytes, Linux KiB
+
 def forget_unstarted_run(out: Path, created: bool):
     "After a new run failed before its first checkpoint: remove its config and log (and `out`, if it made it), so the same command can run again."
     if (out / 'checkpoint.pt').exists(): return                 # a checkpoint: --resume continues it, so keep everything
@@ -581,7 +588,7 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
     results.update(recipe=train_config.recipe, epochs=trainer.epoch,
                    train_seconds=history[-1]['train_seconds'] if history and 'train_seconds' in history[-1] else None,
                    wall_seconds_this_session=round(wall_seconds, 1), final_loss=history[-1]['loss'] if history else None,
-                   processes=world.size)
+                   processes=world.size, peak_rss_mib=peak_rss_mib())      # training and evaluation, this session
     with atomic_write(out / 'results.json') as f: f.write(json.dumps(results, indent=1).encode())
     return results
 
