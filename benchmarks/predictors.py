@@ -48,7 +48,9 @@ def plot(table: pd.DataFrame, path: Path):
         ax.set(xscale='log', title=TITLES.get(target, target), xlabel='labelled cells', ylabel='Spearman ρ on all other cells')
         sizes = sorted(set(table.labels))
         ax.set_xticks(sizes, [f'{n:,}' for n in sizes]); ax.minorticks_off()
-    axes[0][-1].legend(title=f'mean ± std over seeds (up to {table.seed.nunique()})', fontsize=8, title_fontsize=8,
+    seeds = table.groupby(['target', 'method', 'labels']).seed.nunique()
+    over = f'{seeds.max()} seeds' if seeds.min() == seeds.max() else f'seeds ({seeds.min()} to {seeds.max()})'
+    axes[0][-1].legend(title=f'mean ± std over {over}', fontsize=8, title_fontsize=8,
                        loc='upper left', bbox_to_anchor=(1.02, 1), frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=120, bbox_inches='tight')
