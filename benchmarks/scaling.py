@@ -41,7 +41,8 @@ def worker(args):
     fast = recipe('fast', space)
     config = TrainConfig(recipe='fast', epochs=1, lr=fast.lr, batch_size=args.batch_size, schedule='plateau', clip=fast.clip,
                          edge_loss=fast.edge_loss, device=str(device))
-    trainer = Trainer(SVGeConfig.from_space(space, precision=args.precision), config, progress=False, world=world)
+    model_config = SVGeConfig.from_space(space, precision=args.precision, **({'node_dim': args.node_dim} if args.node_dim else {}))
+    trainer = Trainer(model_config, config, progress=False, world=world)
     pick = torch.randperm(len(graphs), generator=torch.Generator().manual_seed(0))
     trainer.train_epoch(graphs[pick[:args.warmup * args.batch_size]])                 # warm-up: allocator, kernels
     if device.type == 'cuda': torch.cuda.synchronize(); torch.cuda.reset_peak_memory_stats()
@@ -53,7 +54,7 @@ def worker(args):
     memory = total(world, [rss_mib(), gpu_peak])
     if world.is_main:
         rate = len(timed) / seconds
-        report = dict(processes=world.size, threads=torch.get_num_threads(), device=device.type, batch_size=args.batch_size,
+        report = dict(processes=world.size, threads=torch.get_num_threads(), node_dim=model_config.node_dim, device=device.type, batch_size=args.batch_size,
                       precision=args.precision, steps=args.steps, graphs_per_s=round(rate, 1),
                       epoch_minutes=round(len(train) / rate / 60, 2), train_graphs=len(train),
                       data_mib=dict(graphs_loaded=round(loaded_rss - start_rss), dense_tensors=round(dense_rss - loaded_rss)),
@@ -69,6 +70,7 @@ def main(argv=None):
     p.add_argument('--runs', nargs='+', default=['1x2', '2x1'], help='PxT: P processes of T threads each')
     p.add_argument('--device', default='cpu', help='cpu or cuda (one GPU per process)')
     p.add_argument('--precision', default='auto', choices=['auto', 'float32', 'bfloat16'])
+    p.add_argument('--node-dim', type=int, default=None, help="node state size (default: the paper's, SVGeConfig.from_space)")
     p.add_argument('--batch-size', type=int, default=128, help='global batch, shared by the processes (NAS-Bench-101 recipe: 128)')
     p.add_argument('--steps', type=int, default=150, help='timed optimiser steps')
     p.add_argument('--warmup', type=int, default=10, help='untimed steps first')
