@@ -40,7 +40,7 @@ def plot(table: pd.DataFrame, path: Path):
     import matplotlib.pyplot as plt
     import seaborn as sns
     targets = list(dict.fromkeys(table.target))
-    fig, axes = plt.subplots(1, len(targets), figsize=(4.2 * len(targets), 3.6), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(targets), figsize=(4.2 * len(targets), 3.6), squeeze=False)
     shown = table.replace({'method': PREDICTORS})
     for ax, target in zip(axes[0], targets):
         sns.lineplot(shown[shown.target == target], x='labels', y='spearman', hue='method', marker='o', errorbar='sd', ax=ax,
