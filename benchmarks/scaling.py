@@ -60,6 +60,7 @@ def worker(args):
                       data_mib=dict(graphs_loaded=round(loaded_rss - start_rss), dense_tensors=round(dense_rss - loaded_rss)),
                       rss_mib_all_processes=round(memory[0]), gpu_peak_mib_all_processes=round(memory[1]))
         Path(args.report).write_text(json.dumps(report))
+    del trainer                                   # its DDP wrapper holds the process group: release it before leaving
     stop_world()
 
 

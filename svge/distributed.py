@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_distributed.ipynb #72f84bce
 from __future__ import annotations
-import datetime, os
+import datetime, gc, os
 from dataclasses import dataclass
 
 import torch
@@ -70,8 +70,10 @@ def start_world(device: torch.device) -> World:
     return world
 
 def stop_world():
-    "Leave the process group (when there is one)."
-    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
+    "Leave the process group (when there is one); drop the trainer first, as its DDP wrapper holds the group."
+    if not (dist.is_available() and dist.is_initialized()): return
+    gc.collect()     # a wrapper kept alive by a reference cycle would hold gloo's threads until the interpreter shuts down
+    dist.destroy_process_group()
 
 def share(world: World, value):
     "Rank 0's `value` (any picklable object), on every process."

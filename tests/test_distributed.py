@@ -32,6 +32,7 @@ TRAIN_STEPS = textwrap.dedent('''
     trainer = Trainer(SVGeConfig.from_space('nb201', node_dim=32, latent_dim=8), config, progress=False, world=world)
     history = trainer.fit(graphs)
     if world.is_main: torch.save(dict(model=trainer.model.state_dict(), history=history), sys.argv[1])
+    del trainer        # its DDP wrapper holds the group: gloo torn down only as Python exits can abort a finished process
     wait(world)        # leave the group together: a process that tore gloo down while its peer still wrote once aborted
     stop_world()
 ''')
