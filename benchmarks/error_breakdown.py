@@ -26,6 +26,7 @@ from svge.graphs import DenseGraphs
 from svge.pretrained import model_data, pretrained
 
 OUT = Path(__file__).resolve().parent.parent / 'results' / 'error_breakdown.csv'
+SHIPPED = 'shipped model'
 
 
 def depths(graphs: DenseGraphs) -> torch.Tensor:
@@ -48,9 +49,10 @@ def swap_kinds(decoded: DenseGraphs, expected: DenseGraphs, space) -> tuple[torc
         a, b = torch.nonzero(wrong[i]).flatten().tolist()
         swapped[i] = bool(decoded.types[i, a] == expected.types[i, b] and decoded.types[i, b] == expected.types[i, a])
     same = torch.zeros_like(swapped)
-    cells, originals = decoded.to_graphs(), expected.to_graphs()
-    for i in torch.nonzero(swapped).flatten().tolist():
-        same[i] = space.canonical(cells[i]) == space.canonical(originals[i])
+    rows = torch.nonzero(swapped).flatten()
+    if len(rows):                                                      # only the swaps become graphs (the costly part)
+        cells, originals = decoded[rows].to_graphs(), expected[rows].to_graphs()
+        same[rows] = torch.tensor([space.canonical(a) == space.canonical(b) for a, b in zip(cells, originals)])
     return swapped, same
 
 
@@ -87,13 +89,13 @@ def measure(label: str, model, cells: int | None, decodings: int, seed: int, chu
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--model', action='append', default=None,
-                   help='LABEL=MODEL: a shipped name (nb101, nb201, enas) or a run directory (default: "shipped=nb101")')
+                   help=f'LABEL=MODEL: a shipped name (nb101, nb201, enas) or a run directory (default: "{SHIPPED}=nb101", the label 11_results reads)')
     p.add_argument('--cells', type=int, default=None, help='test cells to decode (default: all)')
     p.add_argument('--decodings', type=int, default=10, help='stochastic decodings per cell (the evaluation default: 10)')
     p.add_argument('--seed', type=int, default=0)
     args = p.parse_args(argv)
     rows = []
-    for item in args.model or ['shipped=nb101']:
+    for item in args.model or [f'{SHIPPED}=nb101']:
         label, _, name = item.rpartition('=')
         model = pretrained(name)
         found = measure(label or name, model, args.cells, args.decodings, args.seed)

@@ -579,6 +579,7 @@ def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='r
         try: trainer.fit(train.dense(), validate=validate, stop=stop)
         except BaseException:                                           # an error, Ctrl-C: keep only what can be resumed
             if world.is_main and not resume: forget_unstarted_run(out, created)
+            trainer.network = trainer.model     # the traceback keeps the trainer: let its DDP wrapper, and the process group, go
             raise
     wall_seconds = time.perf_counter() - start
     if not world.is_main: return None                     # rank 0 alone evaluates and writes the results

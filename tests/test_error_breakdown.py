@@ -1,6 +1,6 @@
 """benchmarks/error_breakdown.py's two measures on cells worked out by hand: the depth of a chain, of a wide cell and of
-a cell with a shortcut; a swap of two nodes' types that changes the architecture, one that does not, and a miss that is
-not a swap."""
+a cell with a shortcut; a swap of two nodes' types that changes the architecture, one that does not, and misses that are
+not swaps."""
 import sys
 from pathlib import Path
 
@@ -30,8 +30,9 @@ def test_swaps_are_told_from_other_misses():
     twin_swapped = ArchGraph((IN, C3, C1, OUT), twin.edges)
     other = ArchGraph((IN, MP, C3, MP, OUT), cell.edges)                        # one type wrong, not a swap
     moved = ArchGraph(swapped.types, ((0, 1), (0, 2), (2, 3), (1, 4), (2, 4)))  # swapped types and an edge moved
-    expected = DenseGraphs.from_graphs([cell, twin, cell, cell], 7)
-    decoded = DenseGraphs.from_graphs([swapped, twin_swapped, other, moved], 7)
+    two_wrong = ArchGraph((IN, MP, MP, MP, OUT), cell.edges)                    # two types wrong, not exchanged
+    expected = DenseGraphs.from_graphs([cell, twin, cell, cell, cell], 7)
+    decoded = DenseGraphs.from_graphs([swapped, twin_swapped, other, moved, two_wrong], 7)
     swap, same = swap_kinds(decoded, expected, NB101Space())
-    assert swap.tolist() == [True, True, False, False]
-    assert same.tolist() == [False, True, False, False]
+    assert swap.tolist() == [True, True, False, False, False]
+    assert same.tolist() == [False, True, False, False, False]
