@@ -54,16 +54,17 @@ def edge_logits(self: Generator, states, new_state, h_graph, z):
 EDGE_LOSSES = ('mean', 'sum')   # a step's edge terms: averaged (original code) or summed (log-likelihood, D-VAE)
 
 @patch
-def teacher_forcing(self: Generator, graphs: DenseGraphs, z, edge_loss: str = 'mean'):
+def teacher_forcing(self: Generator, graphs: DenseGraphs, z, edge_loss: str = 'mean', type_weight: float = 1.0):
     """Reconstruction loss (B,) of each graph: Σ over its steps of type cross-entropy + the step's edge BCE, averaged
-    over its candidate edges (`edge_loss='mean'`, the original code) or summed (`'sum'`: exactly -log p(graph | z))."""
+    over its candidate edges (`edge_loss='mean'`, the original code) or summed (`'sum'`: exactly -log p(graph | z)).
+    `type_weight` multiplies the type terms (1: the paper's loss; `04_vae`, `SVGeConfig.type_weight`)."""
     if edge_loss not in EDGE_LOSSES: raise ValueError(f'edge_loss must be one of {EDGE_LOSSES}, got {edge_loss!r}.')
     types, adj, lengths = graphs.types.clamp(min=0), graphs.adj.to(z.dtype), graphs.num_nodes   # (B, N), (B, N, N)
     states = self.start_init(torch.cat([self.embedding(types[:, 0]), z], -1))[:, None]        # (B, 1, D)
     loss = z.new_zeros(len(z))
     for t in range(1, int(lengths.max())):
         states, h_graph, h_init = self.summarise(states, adj[:, :t, :t])
-        step = F.cross_entropy(self.type_head(torch.cat([h_graph, z], -1)), types[:, t], reduction='none')
+        step = type_weight * F.cross_entropy(self.type_head(torch.cat([h_graph, z], -1)), types[:, t], reduction='none')
         new_state = self.node_init(torch.cat([self.embedding(types[:, t]), h_init, z], -1))  # (B, D)
         if t >= 2:                                # the edge start -> first node is given, not learnt
             logits = self.edge_logits(states, new_state, h_graph, z)                         # (B, t)

@@ -95,7 +95,7 @@ class PackedSteps:
 
 # %% ../nbs/15_fast_decoder.ipynb #fab79e7f
 @patch
-def teacher_forcing(self: FastGenerator, graphs: DenseGraphs, z, edge_loss: str = 'mean'):
+def teacher_forcing(self: FastGenerator, graphs: DenseGraphs, z, edge_loss: str = 'mean', type_weight: float = 1.0):
     "`Generator.teacher_forcing`, computed with `PackedSteps`: the heads' last layers and the losses of all steps after the loop."
     if edge_loss not in EDGE_LOSSES: raise ValueError(f'edge_loss must be one of {EDGE_LOSSES}, got {edge_loss!r}.')
     types, adj, lengths = graphs.types.clamp(min=0), graphs.adj.to(z.dtype), graphs.num_nodes  # (B, N), (B, N, N)
@@ -115,7 +115,7 @@ def teacher_forcing(self: FastGenerator, graphs: DenseGraphs, z, edge_loss: str 
     has_step = step_of < lengths[:, None]                                     # (B, S) graphs without node t are done
     logits = steps.type_logits(torch.stack(summaries, 1))                     # (B, S, T)
     type_loss = F.cross_entropy(logits.flatten(0, 1), types[:, 1:last].flatten(), reduction='none').view(len(z), -1)
-    loss = (type_loss * has_step).sum(1)
+    loss = type_weight * (type_loss * has_step).sum(1)
     if edge_hidden:                                                           # pairs (u, t) for t >= 2, u < t, in step order
         target_node = torch.cat([torch.full((t,), t, device=z.device) for t in range(2, last)])   # (P,)
         source_node = torch.cat([torch.arange(t, device=z.device) for t in range(2, last)])      # (P,)

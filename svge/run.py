@@ -352,6 +352,7 @@ def check_numbers(**values):
         if key == 'node_dim' and v % 2: raise ValueError(f'--node-dim must be even (a half for each direction), got {v}.')
         if key == 'lr' and not (_real(v) and v > 0): raise ValueError(f'--lr must be a number above 0, got {v!r}.')
         if key == 'kl_weight' and not (_real(v) and v >= 0): raise ValueError(f'--kl-weight must be a number of 0 or more, got {v!r}.')
+        if key == 'type_weight' and not (_real(v) and v > 0): raise ValueError(f'--type-weight must be a number above 0, got {v!r}.')
         if key in ('stop_at', 'kl_warmup') and not (_real(v) and 0 <= v <= 1): raise ValueError(f'{flag(key)} must be a share from 0 to 1, got {v!r}.')
     points, decodings = values.get('prior_points'), values.get('prior_decodings')
     if points and decodings and points * decodings > MAX_PRIOR_CELLS:
@@ -417,7 +418,7 @@ def user_settings(settings: dict) -> dict:
     "A run's settings under the names of `train_and_evaluate`'s arguments (the flags of `svge train`)."
     model, train = SVGeConfig.from_dict(settings['model']), TrainConfig.from_dict(settings['train'])
     flat = dict(space=model.space, data=settings['data'], recipe=train.recipe, node_dim=model.node_dim, epochs=train.epochs, kl_warmup=train.kl_warmup,
-                kl_weight=model.kl_weight,
+                kl_weight=model.kl_weight, type_weight=model.type_weight,
                 batch_size=train.batch_size or paper_batch_size(model.space), lr=train.lr, device=train.device, seed=train.seed,
                 target=settings.get('target'), precision=model.precision, max_train=settings.get('max_train'),
                 val_size=settings.get('val_size') or 0)
@@ -509,6 +510,7 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
     model_config = model_recipe(choice['recipe'], dataset.space, precision=choice['precision'],
                                 **({'node_dim': choice['node_dim']} if 'node_dim' in choice else {}))
     if 'kl_weight' in choice: model_config = replace(model_config, kl_weight=choice['kl_weight'])
+    if 'type_weight' in choice: model_config = replace(model_config, type_weight=choice['type_weight'])
     overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr', 'kl_warmup') if k in choice}
     train_config = train_recipe(choice['recipe'], dataset.space, seed=choice['seed'], device=choice['device'], **overrides)
     settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else ENUMERATED[space.name],
@@ -518,20 +520,20 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
 
 def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='runs/nb201', recipe: str | None = None,
                        node_dim: int | None = None, epochs: int | None = None, batch_size: int | None = None, lr: float | None = None,
-                       kl_warmup: float | None = None, kl_weight: float | None = None,
+                       kl_warmup: float | None = None, kl_weight: float | None = None, type_weight: float | None = None,
                        device: str | None = None, seed: int | None = None, resume: bool = False, decodings: int | None = None,
                        prior_points: int | None = None, prior_decodings: int | None = None, target: str | None = None,
                        precision: str | None = None, max_train: int | None = None, val_size: int | None = None,
                        stop_at: float | None = None, progress: bool = True, log=print) -> dict | None:
     """Train SVGe on `space` (file `data`; by default the committed table of the space, else the enumerated NB201 space) with training `recipe` ('fast' or 'paper';
-    `node_dim`, `epochs`, `batch_size`, `lr`, `kl_warmup`, `kl_weight` override it), evaluate it, write everything into `out`. `val_size` training graphs
+    `node_dim`, `epochs`, `batch_size`, `lr`, `kl_warmup`, `kl_weight`, `type_weight` override it), evaluate it, write everything into `out`. `val_size` training graphs
     are held out and reconstructed after every epoch (10 decodings; None: 500, at most a tenth of the split, with the
     fast recipe and none with the paper's); `stop_at` ends training once the model's merge reaches that validation
     reconstruction. Started by torchrun, the processes train the run together and rank 0 alone writes, evaluates and
     returns the results (the others return None). Settings left at None take `TRAIN_DEFAULTS`, `EVALUATION_DEFAULTS` and the recipe's, or with
     `resume` the run's stored ones (a contradicting setting is refused). Everything is checked before anything is written."""
     given = {k: v for k, v in dict(space=space, data=data, recipe=recipe, node_dim=node_dim, epochs=epochs, batch_size=batch_size, lr=lr, kl_warmup=kl_warmup,
-                                   kl_weight=kl_weight, device=device, seed=seed, decodings=decodings, prior_points=prior_points,
+                                   kl_weight=kl_weight, type_weight=type_weight, device=device, seed=seed, decodings=decodings, prior_points=prior_points,
                                    prior_decodings=prior_decodings, target=target, precision=precision, max_train=max_train,
                                    val_size=val_size, stop_at=stop_at).items() if v is not None}
     check_numbers(**given)

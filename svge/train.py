@@ -70,8 +70,8 @@ def elbo_step(model: SVGe, batch: DenseGraphs, optimiser: torch.optim.Optimizer,
     model.train()
     mu, logvar = model.encode(batch)                                                  # q(z | G) = N(mu, exp(logvar))
     z = mu + model.config.noise_scale * torch.randn_like(mu) * torch.exp(0.5 * logvar)  # reparameterised sample
-    from_input = model.generator.teacher_forcing(batch, z, edge_loss)                  # (B,) -log p(G | z), input side first
-    from_output = model.generator.teacher_forcing(batch.reversed(), z, edge_loss)      # (B,) the same, output side first
+    from_input = model.generator.teacher_forcing(batch, z, edge_loss, model.config.type_weight)   # (B,) -log p(G | z), input side first
+    from_output = model.generator.teacher_forcing(batch.reversed(), z, edge_loss, model.config.type_weight)   # the same, output side first
     recon = (from_input + from_output).mean()
     kl = (-0.5 * (1 + logvar - mu ** 2 - logvar.exp()).sum(-1)).mean()               # closed-form KL to N(0, I)
     loss = recon + kl_weight * kl

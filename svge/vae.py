@@ -34,6 +34,7 @@ class SVGeConfig:
     latent_dim: int = 56           # latent size Z, "gdim" in the reference (as in D-VAE)
     layers: int = 2                # message-passing layers L per direction (paper §IV)
     kl_weight: float = 0.16        # λ, the KL term's weight per graph: the original code's β = 0.005 times the paper's batch
+    type_weight: float = 1.0       # weight of the node-type terms in the reconstruction loss; 1: the paper's ELBO
     noise_scale: float = 0.01      # reference: z = mu + 0.01 * eps * sigma in training
     predictor: bool = False        # add the performance-predictor MLP on mu (56-28-14-7-1)
     alpha: float = 0.1             # weight of the VAE loss when the predictor is trained jointly (SVGe §III-D)
@@ -47,6 +48,7 @@ class SVGeConfig:
             raise ValueError(f'precision must be one of {PRECISIONS}, got {self.precision!r}.')
         if self.merge not in MERGES: raise ValueError(f'merge must be one of {MERGES}, got {self.merge!r}.')
         if not self.kl_weight >= 0: raise ValueError(f'kl_weight is a weight, 0 or more; got {self.kl_weight}.')
+        if not self.type_weight > 0: raise ValueError(f'type_weight is a weight above 0; got {self.type_weight}.')
         if self.num_types < 3 or self.max_nodes < 2:
             raise ValueError('A space needs at least 3 node types (input, output, an op) and 2 nodes.')
 
@@ -105,8 +107,10 @@ class SVGe(nn.Module):
         return mu + self.config.noise_scale * eps * torch.exp(0.5 * logvar)
 
     def recon_loss(self, graphs: DenseGraphs, z, edge_loss: str = 'mean'):
-        "(B,) forward plus backward teacher-forcing loss (`edge_loss`: see `Generator.teacher_forcing`); one generator call."
-        per_row = self.generator.teacher_forcing(_stack(graphs, graphs.reversed()), torch.cat([z, z]), edge_loss)
+        """(B,) forward plus backward teacher-forcing loss (`edge_loss`: see `Generator.teacher_forcing`), its node-type
+        terms weighted by the config's `type_weight`; one generator call."""
+        per_row = self.generator.teacher_forcing(_stack(graphs, graphs.reversed()), torch.cat([z, z]), edge_loss,
+                                                 self.config.type_weight)
         return per_row[:len(z)] + per_row[len(z):]
 
     @staticmethod
