@@ -66,7 +66,8 @@ def resolve_device(name: str = 'auto') -> torch.device:
 # %% ../nbs/05_train.ipynb #977d417e
 def elbo_step(model: SVGe, batch: DenseGraphs, optimiser: torch.optim.Optimizer, kl_weight: float,
               edge_loss: str = 'sum') -> dict:
-    "One Adam step on the negative ELBO of `batch` (KL weighted `kl_weight` per graph); returns the batch's loss terms."
+    """One Adam step on the negative ELBO of `batch` (KL weighted `kl_weight` per graph; node types weighted by the model's
+    `type_weight`, 1 unless set); returns the batch's loss terms."""
     model.train()
     mu, logvar = model.encode(batch)                                                  # q(z | G) = N(mu, exp(logvar))
     z = mu + model.config.noise_scale * torch.randn_like(mu) * torch.exp(0.5 * logvar)  # reparameterised sample
