@@ -1,13 +1,13 @@
 """Where a trained model's reconstructions miss, and how: write results/error_breakdown.csv.
 
     python benchmarks/error_breakdown.py                                  # the shipped NAS-Bench-101 model, all its test cells
-    python benchmarks/error_breakdown.py --model "type weight 3=runs/nb101-tw3" --cells 5000
+    python benchmarks/error_breakdown.py --model "node types weighted 3, 11 epochs=runs/nb101-tw3" --cells 5000
 
 The test cells of each model (the split it was trained on, rebuilt from its card) are decoded as the paper's metric
 decodes them (stochastic decodings of mu, the model's merge; 10 each by default) and every decoding that misses its
 cell is sorted by the first thing that differs (`svge.evaluate.error_kinds`: size, a node type, or only an edge). The
-rows split the decodings by the cell's depth, the edges on its longest path from input to output (shallow cells are
-wide: their operations sit side by side on parallel branches). Beside the counts: how many of the type misses
+rows split the decodings by the cell's depth, the edges on its longest path from input to output (of two cells with as
+many nodes, the shallower has more operations beside that path, on parallel branches). Beside the counts: how many of the type misses
 exchange the types of exactly two nodes and leave the rest of the cell right (`swaps`), and how many of those are
 still the same architecture (`swaps_isomorphic`: the two nodes play the same part, so the exchange changes nothing).
 A model is a shipped name or a run directory, given as LABEL=MODEL. Rows of the same label are replaced, others kept.
