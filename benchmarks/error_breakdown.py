@@ -68,8 +68,7 @@ def measure(label: str, model, cells: int | None, decodings: int, seed: int, chu
             part = graphs[torch.arange(begin, min(begin + chunk, len(graphs)))]
             mu, _ = model.encode(part)
             decoded = model.decode(mu, samples=decodings, rng=rng)
-            expected = DenseGraphs(part.types.repeat_interleave(decodings, 0), part.adj.repeat_interleave(decodings, 0),
-                                   part.num_nodes.repeat_interleave(decodings, 0))
+            expected = part.repeat_each(decodings)
             kinds = error_kinds(decoded, expected)
             swapped, same = swap_kinds(decoded, expected, space)
             parts.append(pd.DataFrame(dict(depth=depths(part).repeat_interleave(decodings).numpy(),

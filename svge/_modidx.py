@@ -234,6 +234,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                              'svge.graphs.DenseGraphs.__len__': ('graphs.html#densegraphs.__len__', 'svge/graphs.py'),
                              'svge.graphs.DenseGraphs.from_graphs': ('graphs.html#densegraphs.from_graphs', 'svge/graphs.py'),
                              'svge.graphs.DenseGraphs.node_mask': ('graphs.html#densegraphs.node_mask', 'svge/graphs.py'),
+                             'svge.graphs.DenseGraphs.repeat_each': ('graphs.html#densegraphs.repeat_each', 'svge/graphs.py'),
                              'svge.graphs.DenseGraphs.reversed': ('graphs.html#densegraphs.reversed', 'svge/graphs.py'),
                              'svge.graphs.DenseGraphs.to': ('graphs.html#densegraphs.to', 'svge/graphs.py'),
                              'svge.graphs.DenseGraphs.to_graphs': ('graphs.html#densegraphs.to_graphs', 'svge/graphs.py'),

@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="weight of the KL term per graph, 0 or more (default: the recipe's: 0.01 with fast on NAS-Bench-101, else the original "
                         "code's 0.005 x the paper's batch size: 0.16, or 0.64 on NAS-Bench-101)")
     p.add_argument('--type-weight', type=positive_float, default=None,
-                   help="weight of the node-type terms of the reconstruction loss, above 0 (default: 1, the paper's loss; "
+                   help="weight of the node-type terms of the reconstruction loss, above 0 (default: the recipe's: 3 with fast on NAS-Bench-101, else 1, the paper's loss; "
                         "more spends more of training on the node types, which most NAS-Bench-101 misses get wrong)")
     p.add_argument('--validate', dest='val_size', metavar='N', type=count('val_size'), default=None,
                    help='training graphs held out and reconstructed after every epoch, 0 or more, fewer than the training graphs (default: 500, at most a tenth, with the fast recipe; 0 with paper)')

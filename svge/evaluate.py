@@ -52,8 +52,7 @@ def reconstruction_accuracy(model: SVGe, graphs: DenseGraphs, decodings: int = 1
         targets = graphs[part].to(device)
         mu, _ = model.encode(targets)
         passes = model.generator.decode_passes(mu, model.config.max_nodes, decodings, rng=rng)
-        expected = DenseGraphs(targets.types.repeat_interleave(decodings, 0), targets.adj.repeat_interleave(decodings, 0),
-                               targets.num_nodes.repeat_interleave(decodings, 0))
+        expected = targets.repeat_each(decodings)
         merged = {merge: merge_two_sided(*passes, merge) for merge in MERGES}
         for merge, cells in merged.items(): correct[merge] += int(same_graphs(cells, expected).sum())
         for kind, wrong in error_kinds(merged[model.config.merge], expected).items(): errors[kind] += int(wrong.sum())

@@ -140,6 +140,9 @@ class DenseGraphs:
         return DenseGraphs(self.types[idx], self.adj[idx], self.num_nodes[idx])
     def to(self, device) -> DenseGraphs:
         return DenseGraphs(self.types.to(device), self.adj.to(device), self.num_nodes.to(device))
+    def repeat_each(self, times: int) -> DenseGraphs:
+        "Each graph `times` times in a row (as `torch.repeat_interleave`): the targets of `times` decodings per graph."
+        return self[torch.arange(len(self), device=self.types.device).repeat_interleave(times)]
     @property
     def node_mask(self) -> torch.Tensor:
         "(B, N) bool: which positions hold real nodes."

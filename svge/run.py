@@ -459,8 +459,10 @@ def resumed_settings(stored: dict, given: dict, out) -> dict:
 def _comparable(settings: dict) -> dict:
     "What makes a run this run: the settings without the evaluation counts, the device and, with the paper's per-epoch schedule, the epochs."
     per_epoch = settings['train'].get('schedule', 'plateau') == 'plateau'
-    train = {k: v for k, v in settings['train'].items() if k != 'device' and not (k == 'epochs' and per_epoch)}
-    return {k: v for k, v in {**settings, 'train': train}.items() if k != 'evaluation'}
+    # through the configs, so a setting an older run did not store compares as its default (what that run used)
+    model, train = SVGeConfig.from_dict(settings['model']).to_dict(), TrainConfig.from_dict(settings['train']).to_dict()
+    train = {k: v for k, v in train.items() if k != 'device' and not (k == 'epochs' and per_epoch)}
+    return {k: v for k, v in {**settings, 'model': model, 'train': train}.items() if k != 'evaluation'}
 
 def check_run_dir(out, stored: dict | None, settings: dict):
     "Refuse to start a new run with `settings` in `out` when it holds another run (`stored`), or a checkpoint of this one."
