@@ -20,14 +20,15 @@ __all__ = ['EDGE_LOSSES', 'MERGES', 'Generator', 'PartialGraphs', 'within_edge_b
 # %% ../nbs/03_decoder.ipynb #dabaeca6
 class Generator(nn.Module):
     "SVGe's graph generator; the same weights build graphs from the input side and from the output side."
-    def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2):
+    def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2, type_hidden: int | None = None):
         super().__init__()
         hidden = node_dim + latent_dim                                      # 306 in the reference
+        type_hidden = type_hidden or latent_dim                             # the type MLP's width: 56 in the reference
         self.num_types = num_types
         self.gnn = TwoSidedGNN(node_dim, layers)
         self.graph_readout = GatedSumReadout(node_dim, latent_dim)         # h_G
         self.init_readout = GatedSumReadout(node_dim, latent_dim)          # h_G^init
-        self.type_head = nn.Sequential(nn.Linear(2 * latent_dim, latent_dim), nn.ReLU(), nn.Linear(latent_dim, num_types))
+        self.type_head = nn.Sequential(nn.Linear(2 * latent_dim, type_hidden), nn.ReLU(), nn.Linear(type_hidden, num_types))
         self.embedding = nn.Embedding(num_types, node_dim)
         self.node_init = nn.Sequential(nn.Linear(node_dim + 2 * latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, node_dim))
         self.start_init = nn.Sequential(nn.Linear(node_dim + latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, node_dim))

@@ -21,8 +21,9 @@ __all__ = ['FastGenerator', 'PackedSteps', 'keep_freed_memory']
 # %% ../nbs/15_fast_decoder.ipynb #982c2d5b
 class FastGenerator(Generator):
     "`Generator` with packed weights, fast teacher forcing and prefix-sharing sampling; `precision` picks the products' dtype."
-    def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2, precision: str = 'float32'):
-        super().__init__(num_types, node_dim, latent_dim, layers)
+    def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2, precision: str = 'float32',
+                 type_hidden: int | None = None):
+        super().__init__(num_types, node_dim, latent_dim, layers, type_hidden)
         matmul_dtype_for(precision)                                 # an unknown name fails here
         self.precision = precision
 

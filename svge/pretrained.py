@@ -342,6 +342,7 @@ def save_pretrained(run_dir, name: str, out_dir=None, title: str = '', command: 
                        f"{train['schedule']} schedule, peak lr {train['lr']:g}, KL weight {model_config.kl_weight:g} per graph"
                        + (f", KL warm-up over {train['kl_warmup']:.0%} of the steps" if train.get('kl_warmup') else '')
                        + (f", node types weighted {model_config.type_weight:g}" if model_config.type_weight != 1 else '')
+                       + (f", type MLP {model_config.type_hidden} wide" if model_config.type_hidden else '')
                        + f", edge loss {train['edge_loss']}",
                 settings=settings, machine=machine or machine_description(),
                 epochs=run.epoch, train_minutes=round(history[-1]['train_seconds'] / 60, 2) if history else None,

@@ -263,7 +263,7 @@ def plot_time_to_quality(curves: pd.DataFrame, machine: str | dict = '2 CPU core
     for ax, space in zip(axes[:, 0], spaces):
         runs = runs_of[space]
         # the same colour for the same role in every panel: the paper's recipe first, the fast recipe last
-        middle = ['tab:orange', 'tab:red', 'tab:purple', 'tab:brown', 'tab:pink', 'tab:olive']
+        middle = ['tab:orange', 'tab:red', 'tab:purple', 'tab:brown', 'tab:pink', 'tab:olive', 'tab:cyan', 'tab:gray']
         colours = {run: 'tab:blue' if k == 0 else 'tab:green' if k == len(runs) - 1 else middle[(k - 1) % len(middle)]
                    for k, run in enumerate(runs)}
         sns.lineplot(shown[shown['space'] == space], x='minutes', y='reconstruction', hue='run', hue_order=runs,
@@ -322,10 +322,11 @@ def carve_validation(train: ArchDataset, size: int, seed: int = 1) -> tuple[Arch
 TRAIN_DEFAULTS = dict(space='nb201', recipe='fast', seed=1, device='auto', precision='auto')   # seed 1: the paper's
 EVALUATION_DEFAULTS = EvaluationConfig().to_dict()    # the evaluation settings, as stored in a run's config.json
 FLAGS = dict(val_size='--validate')   # `svge train`'s flag of a setting where it is not --<the argument's name>
-MINIMA = dict(node_dim=2, epochs=1, batch_size=1, decodings=1, prior_points=1, prior_decodings=1, max_train=1, val_size=0, seed=0)
+MINIMA = dict(node_dim=2, type_hidden=1, epochs=1, batch_size=1, decodings=1, prior_points=1, prior_decodings=1, max_train=1, val_size=0, seed=0)
 # The largest value of each count: past these a run could not finish or its tensors would not fit in any machine's
 # memory, so a typo (an extra zero, a pasted hash) is refused before anything is written rather than after hours.
 MAXIMA = dict(node_dim=2048,           # 4 times the widest model tried; ~100 M parameters, the memory of a large GPU per batch of 32
+              type_hidden=4096,        # twice the widest node state: the type MLP need not outgrow the model
               epochs=10_000,           # 33 times the paper's 300
               batch_size=16_384,       # a batch's node states: about 16 GB at node width 250 on NAS-Bench-101
               decodings=1_000,         # ten times the paper's 100 per test graph
@@ -418,7 +419,7 @@ def user_settings(settings: dict) -> dict:
     "A run's settings under the names of `train_and_evaluate`'s arguments (the flags of `svge train`)."
     model, train = SVGeConfig.from_dict(settings['model']), TrainConfig.from_dict(settings['train'])
     flat = dict(space=model.space, data=settings['data'], recipe=train.recipe, node_dim=model.node_dim, epochs=train.epochs, kl_warmup=train.kl_warmup,
-                kl_weight=model.kl_weight, type_weight=model.type_weight,
+                kl_weight=model.kl_weight, type_weight=model.type_weight, type_hidden=model.type_hidden,
                 batch_size=train.batch_size or paper_batch_size(model.space), lr=train.lr, device=train.device, seed=train.seed,
                 target=settings.get('target'), precision=model.precision, max_train=settings.get('max_train'),
                 val_size=settings.get('val_size') or 0)
@@ -513,6 +514,7 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
                                 **({'node_dim': choice['node_dim']} if 'node_dim' in choice else {}))
     if 'kl_weight' in choice: model_config = replace(model_config, kl_weight=choice['kl_weight'])
     if 'type_weight' in choice: model_config = replace(model_config, type_weight=choice['type_weight'])
+    if 'type_hidden' in choice: model_config = replace(model_config, type_hidden=choice['type_hidden'])
     overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr', 'kl_warmup') if k in choice}
     train_config = train_recipe(choice['recipe'], dataset.space, seed=choice['seed'], device=choice['device'], **overrides)
     settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else ENUMERATED[space.name],
@@ -523,19 +525,21 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
 def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='runs/nb201', recipe: str | None = None,
                        node_dim: int | None = None, epochs: int | None = None, batch_size: int | None = None, lr: float | None = None,
                        kl_warmup: float | None = None, kl_weight: float | None = None, type_weight: float | None = None,
+                       type_hidden: int | None = None,
                        device: str | None = None, seed: int | None = None, resume: bool = False, decodings: int | None = None,
                        prior_points: int | None = None, prior_decodings: int | None = None, target: str | None = None,
                        precision: str | None = None, max_train: int | None = None, val_size: int | None = None,
                        stop_at: float | None = None, progress: bool = True, log=print) -> dict | None:
     """Train SVGe on `space` (file `data`; by default the committed table of the space, else the enumerated NB201 space) with training `recipe` ('fast' or 'paper';
-    `node_dim`, `epochs`, `batch_size`, `lr`, `kl_warmup`, `kl_weight`, `type_weight` override it), evaluate it, write everything into `out`. `val_size` training graphs
+    `node_dim`, `epochs`, `batch_size`, `lr`, `kl_warmup`, `kl_weight`, `type_weight`, `type_hidden` override it), evaluate it, write everything into `out`. `val_size` training graphs
     are held out and reconstructed after every epoch (10 decodings; None: 500, at most a tenth of the split, with the
     fast recipe and none with the paper's); `stop_at` ends training once the model's merge reaches that validation
     reconstruction. Started by torchrun, the processes train the run together and rank 0 alone writes, evaluates and
     returns the results (the others return None). Settings left at None take `TRAIN_DEFAULTS`, `EVALUATION_DEFAULTS` and the recipe's, or with
     `resume` the run's stored ones (a contradicting setting is refused). Everything is checked before anything is written."""
     given = {k: v for k, v in dict(space=space, data=data, recipe=recipe, node_dim=node_dim, epochs=epochs, batch_size=batch_size, lr=lr, kl_warmup=kl_warmup,
-                                   kl_weight=kl_weight, type_weight=type_weight, device=device, seed=seed, decodings=decodings, prior_points=prior_points,
+                                   kl_weight=kl_weight, type_weight=type_weight, type_hidden=type_hidden, device=device, seed=seed, decodings=decodings,
+                                   prior_points=prior_points,
                                    prior_decodings=prior_decodings, target=target, precision=precision, max_train=max_train,
                                    val_size=val_size, stop_at=stop_at).items() if v is not None}
     check_numbers(**given)
