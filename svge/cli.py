@@ -199,8 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="weight of the node-type terms of the reconstruction loss, above 0 (default: the recipe's: 3 with fast on NAS-Bench-101, else 1, the paper's loss; "
                         "more spends more of training on the node types, which most NAS-Bench-101 misses get wrong)")
     p.add_argument('--type-hidden', type=count('type_hidden'), default=None,
-                   help=f"hidden units of the generator's type MLP, 1 to {M['type_hidden']:,} (default: the recipe's: 184, node width + 56, with fast "
-                        "on NAS-Bench-101, else the reference's 56)")
+                   help=f"hidden units of the generator's type MLP, 1 to {M['type_hidden']:,} (default: the recipe's: 184 with fast on "
+                        "NAS-Bench-101, as wide as the edge MLP at node width 128, else the reference's 56)")
     p.add_argument('--validate', dest='val_size', metavar='N', type=count('val_size'), default=None,
                    help='training graphs held out and reconstructed after every epoch, 0 or more, fewer than the training graphs (default: 500, at most a tenth, with the fast recipe; 0 with paper)')
     p.add_argument('--stop-at', type=share, default=None, help='stop training once the validation reconstruction reaches this share (0 to 1; needs --validate)')
