@@ -510,11 +510,8 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
     data = choice['data'] if 'data' in choice else local_table(space.name)   # the shipped table (real labels) where there is one
     dataset = load_dataset(space, data)
     if 'data' not in choice and data is not None: data = data.name            # stored by name: found wherever svge is installed
-    model_config = model_recipe(choice['recipe'], dataset.space, precision=choice['precision'],
-                                **({'node_dim': choice['node_dim']} if 'node_dim' in choice else {}))
-    if 'kl_weight' in choice: model_config = replace(model_config, kl_weight=choice['kl_weight'])
-    if 'type_weight' in choice: model_config = replace(model_config, type_weight=choice['type_weight'])
-    if 'type_hidden' in choice: model_config = replace(model_config, type_hidden=choice['type_hidden'])
+    model_overrides = {k: choice[k] for k in ('node_dim', 'kl_weight', 'type_weight', 'type_hidden') if k in choice}
+    model_config = model_recipe(choice['recipe'], dataset.space, precision=choice['precision'], **model_overrides)
     overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr', 'kl_warmup') if k in choice}
     train_config = train_recipe(choice['recipe'], dataset.space, seed=choice['seed'], device=choice['device'], **overrides)
     settings = dict(model=model_config.to_dict(), train=train_config.to_dict(), data=str(data) if data else ENUMERATED[space.name],
