@@ -3,20 +3,23 @@
     python benchmarks/node_order.py ambiguity                             # the shipped model, 10,000 test cells
     python benchmarks/node_order.py ambiguity --model "parents first=runs/nb101-parents" --parents-first
     python benchmarks/node_order.py train --out runs/nb101-parents         # `svge train --space nb101`, cells renumbered
+    python benchmarks/node_order.py train --type-weight 1 --out runs/nb101-parents-tw1
 
 A NAS-Bench-101 cell is stored with its nodes in one topological order, and the decoder must rebuild that order
-exactly; most cells have other topological orders too. Teacher forcing each test cell in its stored order gives the
-probability the decoder puts on every decision it makes (the type of node t; each edge u -> t); one minus it is what
-the decision contributes to the misses. A decision is *order-ambiguous* when another topological order of the same
-cell agrees with the stored one on nodes 0..t-1 and decides differently at t: a decoder that hesitates there may be
-unsure of the cell, or only of which of two possible orders the data uses. The rows give, for type and edge decisions
-apart, the share of decisions that are order-ambiguous and the share of the missed probability they carry.
+exactly; most cells have other topological orders too. Teacher forcing each test cell in its stored order gives what
+the decoder decides at every step: a distribution over the type of node t, then a probability for each edge u -> t.
+The probability it does not put on the stored answer is what the decision contributes to the misses. A decision is
+*order-ambiguous* when another topological order of the same cell agrees with the stored one on nodes 0..t-1 (and,
+for an edge, on the type of node t, which teacher forcing gives first) and decides it otherwise. The rows give, for
+type and edge decisions apart, the share of decisions that are order-ambiguous, the missed probability per cell, and
+the share of it that the decoder puts on exactly what another order would choose there: hesitation between two
+numberings of the same cell rather than about the cell. `several_orders`: the share of cells with more than one order.
 A model is a shipped name or a run directory, given as LABEL=MODEL. Rows of the same label are replaced, others kept.
 
 `train` runs the fast recipe on the same cells, split the same way, each renumbered *parents first* (`parents_first`):
-node after node, the next one is the unplaced node whose parents have the smallest positions (then the smallest type),
-a rule a decoder that adds one node at a time can check against what it has built. The enumeration's order instead
-keeps the first of a cell's orders in its listing, which depends on edges still to come. `ambiguity --parents-first`
+node after node, the next one is the unplaced node whose parents have the smallest positions (then the smallest type).
+Which node that is depends (ties aside) on the parents of nodes not built yet, not on any edge out of them, where the
+enumeration's order keeps the first of a cell's orders in its listing, which depends on every edge. `ambiguity --parents-first`
 renumbers the test cells the same way for a model trained so. Nothing here is a test.
 """
 from __future__ import annotations
@@ -42,6 +45,7 @@ def parents_first(g: ArchGraph) -> ArchGraph:
     read from the last pair back, is smallest. The same cell in any numbering gives the same result."""
     n, parents = g.num_nodes, [[] for _ in range(g.num_nodes)]
     for i, j in g.edges: parents[j].append(i)
+    assert n >= 2 and all(parents[v] for v in range(1, n)), 'a cell with the input first, the output last, every other node fed'
     best = None
     def extend(order, position, keys):
         nonlocal best
@@ -63,27 +67,28 @@ def parents_first(g: ArchGraph) -> ArchGraph:
 
 @torch.no_grad()
 def decision_probabilities(model, graphs: DenseGraphs) -> tuple[torch.Tensor, torch.Tensor]:
-    """The probability the forward pass puts on each decision of teacher forcing `graphs` from their mu: node types
-    (B, N) and edges u -> t (B, N, N); NaN where there is no decision (node 0, the given edge 0 -> 1, padding)."""
+    """What the forward pass decides when teacher-forcing `graphs` from their mu: the distribution over the type of node t
+    (B, N, T) and the probability of the right answer for each edge u -> t, there or not (B, N, N); NaN where there is
+    no decision (node 0, the given edge 0 -> 1, padding)."""
     model.eval()
     mu, _ = model.encode(graphs)
     types, adj, lengths = graphs.types.clamp(min=0), graphs.adj.to(mu.dtype), graphs.num_nodes
     steps, incoming = PackedSteps(model.generator, mu), incoming_adjacency(adj)
     B, N = types.shape
-    type_p, edge_p = torch.full((B, N), float('nan')), torch.full((B, N, N), float('nan'))
+    type_probs = torch.full((B, N, model.config.num_types), float('nan'))
+    edge_p = torch.full((B, N, N), float('nan'))
     h2 = steps.start(types[:, 0])
     for t in range(1, int(lengths.max())):
         if t >= 2: h2 = two_sided_layers(steps.gnn, h2, incoming[:, :, :t, :t])
         h_graph, h_init, from_u = steps.summaries(h2)
         live = t < lengths
-        probs = torch.softmax(steps.type_logits(h_graph).float(), -1)
-        type_p[live, t] = probs[live, types[live, t]]
+        type_probs[live, t] = torch.softmax(steps.type_logits(h_graph).float(), -1)[live]
         new_state = steps.new_state(types[:, t], h_init)
         if t >= 2:
             p_edge = torch.sigmoid(steps.edge_logits(from_u, new_state, h_graph).float())
             edge_p[live, :t, t] = torch.where(adj[:, :t, t] > 0, p_edge, 1 - p_edge)[live]
         h2 = torch.cat([h2, steps.halves(new_state)], 2)
-    return type_p, edge_p
+    return type_probs, edge_p
 
 
 def topological_orders(types: np.ndarray, adj: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -96,22 +101,30 @@ def topological_orders(types: np.ndarray, adj: np.ndarray) -> list[tuple[np.ndar
     return out
 
 
-def order_ambiguous(graphs: DenseGraphs) -> tuple[torch.Tensor, torch.Tensor]:
-    "(B, N) and (B, N, N) masks: the type of node t, the edge u -> t, decided otherwise by another order with the same prefix."
+def order_alternatives(graphs: DenseGraphs, num_types: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """What other topological orders of each cell would decide otherwise, given the same first t nodes: (B, N, T) the
+    types another order puts at node t; (B, N, N) the edges u -> t another order with the same type at t sets otherwise
+    (teacher forcing gives the type before the edges); (B,) whether the cell has more than one order."""
     B, N = graphs.types.shape
-    type_amb, edge_amb = torch.zeros(B, N, dtype=torch.bool), torch.zeros(B, N, N, dtype=torch.bool)
+    type_alt, edge_alt = torch.zeros(B, N, num_types, dtype=torch.bool), torch.zeros(B, N, N, dtype=torch.bool)
+    several = torch.zeros(B, dtype=torch.bool)
     for b in range(B):
         n = int(graphs.num_nodes[b])
         types, adj = graphs.types[b, :n].numpy(), graphs.adj[b, :n, :n].numpy().astype(np.int8)
         orders = topological_orders(types, adj)
+        several[b] = len(orders) > 1
         for t in range(1, n):
-            same_prefix = [(ty, a) for ty, a in orders if (ty[:t] == types[:t]).all() and (a[:t, :t] == adj[:t, :t]).all()]
-            type_amb[b, t] = any(ty[t] != types[t] for ty, _ in same_prefix)
-            for ty, a in same_prefix: edge_amb[b, :t, t] |= torch.from_numpy(a[:t, t] != adj[:t, t])
-    return type_amb, edge_amb
+            for ty, a in orders:
+                if not ((ty[:t] == types[:t]).all() and (a[:t, :t] == adj[:t, :t]).all()): continue
+                if ty[t] != types[t]: type_alt[b, t, ty[t]] = True
+                else: edge_alt[b, :t, t] |= torch.from_numpy(a[:t, t] != adj[:t, t])
+    return type_alt, edge_alt, several
 
 
 def measure(label: str, model, cells: int, renumber: bool = False, chunk: int = 2048) -> dict:
+    """For `cells` test cells of `model` (renumbered `parents_first` if `renumber`): per kind of decision (types, edges) the
+    share that another order would take otherwise, the missed probability per cell, and the share of it placed on the
+    choice another order would make."""
     _, _, test = model_data(model)
     chosen = test.graphs[:cells]
     renumbered = [parents_first(g) for g in chosen] if renumber else chosen
@@ -119,36 +132,30 @@ def measure(label: str, model, cells: int, renumber: bool = False, chunk: int = 
     start = time.perf_counter()
     row = dict(space=test.space.name, model=label, order='parents first' if renumber else 'enumeration', cells=len(graphs),
                renumbered=sum(a != b for a, b in zip(chosen, renumbered)) / len(chosen))
-    sums = dict.fromkeys(['type_decisions', 'type_ambiguous', 'type_missed', 'type_missed_ambiguous',
-                          'edge_decisions', 'edge_ambiguous', 'edge_missed', 'edge_missed_ambiguous'], 0.0)
+    sums = dict.fromkeys(['several', 'type_decisions', 'type_ambiguous', 'type_missed', 'type_missed_other_order',
+                          'edge_decisions', 'edge_ambiguous', 'edge_missed', 'edge_missed_other_order'], 0.0)
     for begin in range(0, len(graphs), chunk):
         part = graphs[torch.arange(begin, min(begin + chunk, len(graphs)))]
-        type_p, edge_p = decision_probabilities(model, part)
-        type_amb, edge_amb = order_ambiguous(part)
-        for kind, p, amb in (('type', type_p, type_amb), ('edge', edge_p, edge_amb)):
-            decided = ~torch.isnan(p)
-            missed = torch.where(decided, 1 - p, torch.zeros_like(p))
-            sums[f'{kind}_decisions'] += int(decided.sum()); sums[f'{kind}_ambiguous'] += int((amb & decided).sum())
-            sums[f'{kind}_missed'] += float(missed.sum()); sums[f'{kind}_missed_ambiguous'] += float(missed[amb].sum())
+        type_probs, edge_p = decision_probabilities(model, part)
+        type_alt, edge_alt, several = order_alternatives(part, model.config.num_types)
+        sums['several'] += int(several.sum())
+        decided = ~type_probs[..., 0].isnan()                                     # (B, N)
+        right = type_probs.gather(2, part.types.clamp(min=0)[..., None])[..., 0]
+        sums['type_decisions'] += int(decided.sum()); sums['type_ambiguous'] += int(type_alt.any(2)[decided].sum())
+        sums['type_missed'] += float((1 - right)[decided].sum())
+        sums['type_missed_other_order'] += float(torch.nan_to_num(type_probs)[type_alt].sum())   # mass on another order's type
+        decided = ~edge_p.isnan()
+        sums['edge_decisions'] += int(decided.sum()); sums['edge_ambiguous'] += int((edge_alt & decided).sum())
+        sums['edge_missed'] += float((1 - edge_p)[decided].sum())
+        sums['edge_missed_other_order'] += float((1 - edge_p)[edge_alt].sum())   # an edge has two answers: the other is the miss
+    row['several_orders'] = sums['several'] / len(graphs)
     for kind in ('type', 'edge'):
         row[f'{kind}_decisions'] = int(sums[f'{kind}_decisions'])
         row[f'{kind}_ambiguous_share'] = sums[f'{kind}_ambiguous'] / sums[f'{kind}_decisions']
         row[f'{kind}_missed_per_cell'] = sums[f'{kind}_missed'] / len(graphs)
-        row[f'{kind}_missed_on_ambiguous'] = sums[f'{kind}_missed_ambiguous'] / sums[f'{kind}_missed']
+        row[f'{kind}_missed_other_order'] = sums[f'{kind}_missed_other_order'] / sums[f'{kind}_missed']
     row['seconds'] = round(time.perf_counter() - start, 1)
     return row
-
-
-def train(out: str):
-    "The fast recipe's `svge train --space nb101` with every cell renumbered `parents_first` as it is loaded."
-    import svge.run
-    from svge.data import ArchDataset
-    load = svge.run.load_dataset
-    def renumbered(space, data=None):
-        dataset = load(space, data)
-        return ArchDataset(dataset.space, [parents_first(g) for g in dataset.graphs], dataset.labels)
-    svge.run.load_dataset = renumbered
-    print(svge.run.train_and_evaluate(space='nb101', out=out))
 
 
 def main(argv=None):
@@ -161,15 +168,16 @@ def main(argv=None):
     a.add_argument('--parents-first', action='store_true', help='renumber the test cells parents first (models trained by `train`)')
     t = sub.add_parser('train', help='train the fast recipe on cells renumbered parents first')
     t.add_argument('--out', default='runs/nb101-parents')
+    t.add_argument('--type-weight', type=float, default=None, help="the node-type terms' weight (default: the recipe's)")
     args = p.parse_args(argv)
-    if args.command == 'train': return train(args.out)
+    if args.command == 'train': return train(args.out, args.type_weight)
     rows = []
     for item in args.model or ['shipped model=nb101']:
         label, _, name = item.rpartition('=')
         row = measure(label or name, pretrained(name), args.cells, args.parents_first)
-        print(f"{row['model']}: {row['cells']:,} cells; {row['type_ambiguous_share']:.0%} of type decisions are order-ambiguous "
-              f"and carry {row['type_missed_on_ambiguous']:.0%} of their missed probability; edges {row['edge_ambiguous_share']:.0%} "
-              f"and {row['edge_missed_on_ambiguous']:.0%} ({row['seconds']} s)")
+        print(f"{row['model']}: {row['cells']:,} cells; {row['type_ambiguous_share']:.0%} of type decisions are order-ambiguous, "
+              f"{row['type_missed_other_order']:.0%} of the missed type probability is on another order's type; edges "
+              f"{row['edge_ambiguous_share']:.0%} and {row['edge_missed_other_order']:.0%} ({row['seconds']} s)")
         rows.append(row)
     table = pd.DataFrame(rows)
     if OUT.exists():
