@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from tqdm.auto import tqdm
 
 from svge.fast_decoder import PackedSteps
 from svge.fast_encoder import incoming_adjacency, two_sided_layers
@@ -39,14 +40,19 @@ from svge.pretrained import model_data, pretrained
 OUT = Path(__file__).resolve().parent.parent / 'results' / 'order_ambiguity.csv'
 
 
-def parents_first(g: ArchGraph) -> ArchGraph:
-    """`g` renumbered node by node: next comes the unplaced node (its parents all placed; the output last) whose sorted parent
-    positions, then type, are smallest; where several tie, the one whose whole sequence of such keys, then edge list
-    read from the last pair back, is smallest. The same cell in any numbering gives the same result."""
+def renumber(g: ArchGraph, first: str = 'parents') -> ArchGraph:
+    """`g` renumbered node by node: next comes the unplaced node (its parents all placed; the output last) with the smallest
+    key: its sorted parent positions, then its type (`first='parents'`), or its type, then its sorted parent positions
+    (`first='types'`); where several tie, the one whose whole sequence of such keys, then edge list read from the last pair
+    back, is smallest. The same cell in any numbering gives the same result."""
+    if first not in ORDERS: raise ValueError(f'first must be one of {ORDERS}, got {first!r}.')
     n, parents = g.num_nodes, [[] for _ in range(g.num_nodes)]
     for i, j in g.edges: parents[j].append(i)
     assert n >= 2 and all(parents[v] for v in range(1, n)), 'a cell with the input first, the output last, every other node fed'
     best = None
+    def key(v, position):
+        placed = tuple(sorted(position[p] for p in parents[v]))
+        return (placed, g.types[v]) if first == 'parents' else (g.types[v], placed)
     def extend(order, position, keys):
         nonlocal best
         if len(order) == n:
@@ -55,14 +61,21 @@ def parents_first(g: ArchGraph) -> ArchGraph:
             return
         left = [v for v in range(n) if v not in position]
         ready = [v for v in left if all(p in position for p in parents[v]) and (v != n - 1 or len(left) == 1)]
-        scored = [((tuple(sorted(position[p] for p in parents[v])), g.types[v]), v) for v in ready]
-        lowest = min(key for key, _ in scored)
-        for key, v in scored:
-            if key == lowest: extend(order + [v], {**position, v: len(order)}, keys + [key])
+        scored = [(key(v, position), v) for v in ready]
+        lowest = min(k for k, _ in scored)
+        for k, v in scored:
+            if k == lowest: extend(order + [v], {**position, v: len(order)}, keys + [k])
     extend([0], {0: 0}, [])
     order = best[2]
     position = {v: k for k, v in enumerate(order)}
     return ArchGraph([g.types[v] for v in order], [(position[i], position[j]) for i, j in g.edges])
+
+
+ORDERS = ('parents', 'types')
+
+def parents_first(g: ArchGraph) -> ArchGraph:
+    "`renumber(g, 'parents')`: next the node whose parents sit earliest, then the smallest type."
+    return renumber(g, 'parents')
 
 
 @torch.no_grad()
@@ -158,6 +171,19 @@ def measure(label: str, model, cells: int, renumber: bool = False, chunk: int = 
     return row
 
 
+def train(out: str, first: str = 'parents', **overrides):
+    """The fast recipe's `svge train --space nb101` (settings in `overrides`: epochs, type_weight, ...) with every cell
+    renumbered `renumber(g, first)` as it is loaded; the split and everything else are the recipe's."""
+    import svge.run
+    from svge.data import ArchDataset
+    load = svge.run.load_dataset
+    def renumbered(space, data=None):
+        dataset = load(space, data)
+        return ArchDataset(dataset.space, [renumber(g, first) for g in tqdm(dataset.graphs, desc=f'{first} first')], dataset.labels)
+    svge.run.load_dataset = renumbered
+    print(svge.run.train_and_evaluate(space='nb101', out=out, **{k: v for k, v in overrides.items() if v is not None}))
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = p.add_subparsers(dest='command', required=True)
@@ -166,11 +192,17 @@ def main(argv=None):
                    help='LABEL=MODEL: a shipped name (nb101) or a run directory (default: "shipped model=nb101")')
     a.add_argument('--cells', type=int, default=10_000, help='test cells to teacher-force (default: 10,000)')
     a.add_argument('--parents-first', action='store_true', help='renumber the test cells parents first (models trained by `train`)')
-    t = sub.add_parser('train', help='train the fast recipe on cells renumbered parents first')
+    t = sub.add_parser('train', help='train the fast recipe on cells renumbered parents first (or types first)')
     t.add_argument('--out', default='runs/nb101-parents')
+    t.add_argument('--first', choices=ORDERS, default='parents', help='the key that picks the next node first (default: parents)')
     t.add_argument('--type-weight', type=float, default=None, help="the node-type terms' weight (default: the recipe's)")
+    t.add_argument('--epochs', type=int, default=None, help="training epochs, the schedule fitted to them (default: the recipe's)")
+    t.add_argument('--decodings', type=int, default=None, help="decodings per test cell at the end (default: the recipe's 10)")
+    t.add_argument('--prior-points', type=int, default=None, help="prior points at the end (default: the recipe's)")
     args = p.parse_args(argv)
-    if args.command == 'train': return train(args.out, args.type_weight)
+    if args.command == 'train':
+        return train(args.out, args.first, type_weight=args.type_weight, epochs=args.epochs, decodings=args.decodings,
+                     prior_points=args.prior_points)
     rows = []
     for item in args.model or ['shipped model=nb101']:
         label, _, name = item.rpartition('=')

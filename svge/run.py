@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_run.ipynb #73b2e101
 from __future__ import annotations
-import json, math, numbers, sys, time
+import json, math, numbers, sys, time, zipfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Callable
@@ -53,7 +53,12 @@ def load_checkpoint(path, map_location='cpu', format: str = 'svge-checkpoint-1')
     "Read a file written by `save_checkpoint` (or another svge `format`), or raise `CheckpointError` saying why it cannot be used."
     path = Path(path)
     if not path.exists(): raise CheckpointError(f'{path}: no such file; start a run without --resume, or train/fine-tune first.')
-    try: state = torch.load(path, map_location=map_location, weights_only=False)
+    try:
+        # torch.load does not check the archive's checksums: one flipped byte in a length can make it allocate tens of
+        # gigabytes before it fails, so every member is read and checked first (milliseconds for a checkpoint)
+        with zipfile.ZipFile(path) as archive: damaged = archive.testzip()
+        if damaged: raise ValueError(f'{damaged} fails its CRC-32 check')
+        state = torch.load(path, map_location=map_location, weights_only=False)
     except Exception as e:
         raise CheckpointError(f'{path}: unreadable checkpoint ({type(e).__name__}: {e}); it is corrupt or truncated. '
                               'Delete it to start again, or restore a copy.') from None

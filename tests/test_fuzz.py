@@ -2,8 +2,9 @@
 tfrecord, a run's config.json and checkpoint) truncated at random points, with random bytes garbled, with values of
 the wrong type, and empty. Each case must either load (a truncated file can still be a valid, shorter one) or fail
 with the package's own error, naming the file, the error the command line turns into one line: never a traceback
-from inside a parser. Reading writes nothing: the folder holds the same files before and after."""
-import json, random
+from inside a parser. Reading writes nothing: the folder holds the same files before and after, and the damaged files
+raise the process's peak memory by less than a gibibyte (one changed length once made torch.load allocate 21 GB)."""
+import json, random, resource, sys
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,7 @@ def test_damaged_files_fail_with_the_package_error(kind, tmp_path):
     raw = good.read_bytes()
     folder = tmp_path / 'cases'; folder.mkdir()
     tried, failures = 0, []
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for case, content in _cases(kind, raw, folder):
         path = folder / name
         path.write_bytes(content)
@@ -108,4 +110,6 @@ def test_damaged_files_fail_with_the_package_error(kind, tmp_path):
         assert sorted(p.name for p in folder.iterdir()) == before, f'{case}: reading wrote a file'
         tried += 1
     assert tried >= 2 * CASES_PER_KIND + 2
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / (2**20 if sys.platform == 'linux' else 2**30)
+    assert grown < 1, f'{kind}: reading the damaged files raised the peak memory by {grown:.1f} GiB'
     assert not failures, f'{kind}: {len(failures)} of {tried} cases escaped the package error:\n' + '\n'.join(failures)
