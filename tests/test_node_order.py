@@ -1,4 +1,4 @@
-"""benchmarks/node_order.py on cells worked out by hand: the parents-first numbering of a cell and of all its
+"""benchmarks/node_order.py on cells worked out by hand: the parents-first and types-first numberings of a cell and of all its
 renumberings, which decisions another order of a cell would take otherwise, and per-decision probabilities that
 multiply to the likelihood the training loss uses."""
 import itertools
@@ -12,7 +12,7 @@ from svge.graphs import ArchGraph, DenseGraphs, NB101Space
 from svge.vae import SVGe, SVGeConfig
 
 sys.path.insert(0, str(Path(__file__).parents[1] / 'benchmarks'))
-from node_order import decision_probabilities, order_alternatives, parents_first, topological_orders   # noqa: E402
+from node_order import decision_probabilities, order_alternatives, parents_first, renumber, topological_orders   # noqa: E402
 
 IN, OUT, C1, C3, MP = 1, 0, 2, 3, 4                   # NAS-Bench-101's type ids: input, output, 1x1, 3x3, max-pool
 # two branches leave node 2: a chain 3 -> 5 and a node 4 fed by the input as well; numbered chain first
@@ -42,6 +42,18 @@ def test_parents_first_breaks_ties_the_same_way():
     assert len({parents_first(ArchGraph.from_adjacency(t, a)) for t, a in orders}) == 1
     # the tie goes to the numbering whose later keys are smallest: the max-pool right after its parent, at (1,)
     assert parents_first(twins) == ArchGraph(twins.types, ((0, 1), (0, 2), (1, 3), (2, 4), (3, 4)))
+
+
+def test_types_first_by_hand_and_whatever_the_numbering():
+    # the input feeds a max-pool and a 3x3, the 3x3 a 1x1; both orders take the 3x3 first (parents tie; types: 3x3 < max-pool),
+    # then types first takes the 1x1 (the smallest type ready), parents first the max-pool (fed at 0, the 1x1 at 1)
+    cell = ArchGraph((IN, MP, C3, C1, OUT), ((0, 1), (0, 2), (2, 3), (1, 4), (3, 4)))
+    assert renumber(cell, 'types') == ArchGraph((IN, C3, C1, MP, OUT), ((0, 1), (0, 3), (1, 2), (2, 4), (3, 4)))
+    assert parents_first(cell) == ArchGraph((IN, C3, MP, C1, OUT), ((0, 1), (0, 2), (1, 3), (2, 4), (3, 4)))
+    orders = topological_orders(np.array(cell.types), cell.adjacency())
+    assert len(orders) == 3 and len({renumber(ArchGraph.from_adjacency(t, a), 'types') for t, a in orders}) == 1
+    types, adj = np.array(CHAIN_FIRST.types), CHAIN_FIRST.adjacency()
+    assert len({renumber(ArchGraph.from_adjacency(t, a), 'types') for t, a in topological_orders(types, adj)}) == 1
 
 
 def test_order_alternatives():
