@@ -21,9 +21,10 @@ import pandas as pd
 import torch
 
 from svge.evaluate import error_kinds
-from svge.files import atomic_write
 from svge.graphs import DenseGraphs
-from svge.pretrained import model_data, pretrained
+from svge.pretrained import model_data
+
+from labelled_rows import labelled_models, replace_rows
 
 OUT = Path(__file__).resolve().parent.parent / 'results' / 'error_breakdown.csv'
 SHIPPED = 'shipped model'
@@ -94,22 +95,14 @@ def main(argv=None):
     p.add_argument('--seed', type=int, default=0)
     args = p.parse_args(argv)
     rows = []
-    for item in args.model or [f'{SHIPPED}=nb101']:
-        label, _, name = item.rpartition('=')
-        model = pretrained(name)
-        found = measure(label or name, model, args.cells, args.decodings, args.seed)
+    for label, model in labelled_models(args.model or [f'{SHIPPED}=nb101']):
+        found = measure(label, model, args.cells, args.decodings, args.seed)
         overall = found[-1]
-        print(f"{label or name}: {overall['decodings']:,} decodings, types missed {overall['missed_types']:.2%}, edges "
+        print(f"{label}: {overall['decodings']:,} decodings, types missed {overall['missed_types']:.2%}, edges "
               f"{overall['missed_edges']:.2%}; {overall['swaps']:,} of {overall['type_misses']:,} type misses swap two nodes "
               f"({overall['seconds']} s)")
         rows += found
-    table = pd.DataFrame(rows)
-    if OUT.exists():
-        kept = pd.read_csv(OUT)
-        table = pd.concat([kept[~kept['model'].isin(table['model'])], table])
-    with atomic_write(OUT) as f: f.write(table.to_csv(index=False).encode())
-    print(f'wrote {OUT}')
-
+    replace_rows(OUT, rows)
 
 if __name__ == '__main__':
     main()

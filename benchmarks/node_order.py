@@ -27,15 +27,15 @@ import argparse, itertools, time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
 from svge.fast_decoder import PackedSteps
 from svge.fast_encoder import incoming_adjacency, two_sided_layers
-from svge.files import atomic_write
 from svge.graphs import ArchGraph, DenseGraphs
-from svge.pretrained import model_data, pretrained
+from svge.pretrained import model_data
+
+from labelled_rows import labelled_models, replace_rows
 
 OUT = Path(__file__).resolve().parent.parent / 'results' / 'order_ambiguity.csv'
 
@@ -204,20 +204,13 @@ def main(argv=None):
         return train(args.out, args.first, type_weight=args.type_weight, epochs=args.epochs, decodings=args.decodings,
                      prior_points=args.prior_points)
     rows = []
-    for item in args.model or ['shipped model=nb101']:
-        label, _, name = item.rpartition('=')
-        row = measure(label or name, pretrained(name), args.cells, args.parents_first)
+    for label, model in labelled_models(args.model or ['shipped model=nb101']):
+        row = measure(label, model, args.cells, args.parents_first)
         print(f"{row['model']}: {row['cells']:,} cells; {row['type_ambiguous_share']:.0%} of type decisions are order-ambiguous, "
               f"{row['type_missed_other_order']:.0%} of the missed type probability is on another order's type; edges "
               f"{row['edge_ambiguous_share']:.0%} and {row['edge_missed_other_order']:.0%} ({row['seconds']} s)")
         rows.append(row)
-    table = pd.DataFrame(rows)
-    if OUT.exists():
-        kept = pd.read_csv(OUT)
-        table = pd.concat([kept[~kept['model'].isin(table['model'])], table])
-    with atomic_write(OUT) as f: f.write(table.to_csv(index=False).encode())
-    print(f'wrote {OUT}')
-
+    replace_rows(OUT, rows)
 
 if __name__ == '__main__':
     main()
