@@ -30,8 +30,6 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from svge.fast_decoder import PackedSteps
-from svge.fast_encoder import incoming_adjacency, two_sided_layers
 from svge.graphs import ArchGraph, DenseGraphs
 from svge.pretrained import model_data
 
@@ -85,22 +83,16 @@ def decision_probabilities(model, graphs: DenseGraphs) -> tuple[torch.Tensor, to
     no decision (node 0, the given edge 0 -> 1, padding)."""
     model.eval()
     mu, _ = model.encode(graphs)
-    types, adj, lengths = graphs.types.clamp(min=0), graphs.adj.to(mu.dtype), graphs.num_nodes
-    steps, incoming = PackedSteps(model.generator, mu), incoming_adjacency(adj)
-    B, N = types.shape
+    forced = model.generator.forced_logits(graphs, mu)
+    B, N = graphs.types.shape
+    S = forced.type_logits.shape[1]
     type_probs = torch.full((B, N, model.config.num_types), float('nan'))
+    type_probs[:, 1:S + 1] = torch.softmax(forced.type_logits.float(), -1).masked_fill(~forced.has_step[..., None], float('nan'))
+    u, t = forced.source_node, forced.target_node
+    p_edge = torch.sigmoid(forced.edge_logits.float())                          # (B, P)
+    right = torch.where(graphs.adj[:, u, t] > 0, p_edge, 1 - p_edge).masked_fill(~forced.has_step[:, t - 1], float('nan'))
     edge_p = torch.full((B, N, N), float('nan'))
-    h2 = steps.start(types[:, 0])
-    for t in range(1, int(lengths.max())):
-        if t >= 2: h2 = two_sided_layers(steps.gnn, h2, incoming[:, :, :t, :t])
-        h_graph, h_init, from_u = steps.summaries(h2)
-        live = t < lengths
-        type_probs[live, t] = torch.softmax(steps.type_logits(h_graph).float(), -1)[live]
-        new_state = steps.new_state(types[:, t], h_init)
-        if t >= 2:
-            p_edge = torch.sigmoid(steps.edge_logits(from_u, new_state, h_graph).float())
-            edge_p[live, :t, t] = torch.where(adj[:, :t, t] > 0, p_edge, 1 - p_edge)[live]
-        h2 = torch.cat([h2, steps.halves(new_state)], 2)
+    edge_p[:, u, t] = right
     return type_probs, edge_p
 
 

@@ -5,6 +5,7 @@
 # %% ../nbs/15_fast_decoder.ipynb #cd62327c
 from __future__ import annotations
 import copy
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -16,7 +17,7 @@ from .fast_encoder import incoming_adjacency, matmul_dtype_for, pack_two_sided, 
 from .graphs import INPUT, OUTPUT, PAD_TYPE, ArchGraph, DenseGraphs
 
 # %% auto #0
-__all__ = ['FastGenerator', 'PackedSteps', 'keep_freed_memory']
+__all__ = ['FastGenerator', 'PackedSteps', 'ForcedLogits', 'keep_freed_memory']
 
 # %% ../nbs/15_fast_decoder.ipynb #982c2d5b
 class FastGenerator(Generator):
@@ -95,10 +96,17 @@ class PackedSteps:
         return self.gen.edge_head[2](self.edge_hidden(from_u, new_state, h_graph)).squeeze(-1)
 
 # %% ../nbs/15_fast_decoder.ipynb #fab79e7f
+class ForcedLogits(NamedTuple):
+    "What teacher forcing decides: node t's type logits at step t-1 (B, S, T), and each candidate edge's logit (B, P)."
+    type_logits: torch.Tensor   # (B, S, T): step s adds node s+1
+    edge_logits: torch.Tensor   # (B, P): the pairs u -> t for t >= 2, u < t, in step order
+    source_node: torch.Tensor   # (P,) u of each pair
+    target_node: torch.Tensor   # (P,) t of each pair
+    has_step: torch.Tensor      # (B, S) whether graph b has node s+1
+
 @patch
-def teacher_forcing(self: FastGenerator, graphs: DenseGraphs, z, edge_loss: str = 'mean', type_weight: float = 1.0):
-    "`Generator.teacher_forcing`, computed with `PackedSteps`: the heads' last layers and the losses of all steps after the loop."
-    if edge_loss not in EDGE_LOSSES: raise ValueError(f'edge_loss must be one of {EDGE_LOSSES}, got {edge_loss!r}.')
+def forced_logits(self: FastGenerator, graphs: DenseGraphs, z) -> ForcedLogits:
+    "Every decision's logits when the generator is teacher-forced to build `graphs` from `z`, with `PackedSteps`."
     types, adj, lengths = graphs.types.clamp(min=0), graphs.adj.to(z.dtype), graphs.num_nodes  # (B, N), (B, N, N)
     steps, incoming = PackedSteps(self, z), incoming_adjacency(adj)
     h2 = steps.start(types[:, 0])                                             # (2, B, 1, D/2)
@@ -111,18 +119,28 @@ def teacher_forcing(self: FastGenerator, graphs: DenseGraphs, z, edge_loss: str 
         new_state = steps.new_state(types[:, t], h_init)                      # (B, D)
         if t >= 2: edge_hidden.append(steps.edge_hidden(from_u, new_state, h_graph))   # (B, t, H); start -> 1 is given
         h2 = torch.cat([h2, steps.halves(new_state)], 2)                      # (2, B, t+1, D/2)
-    # the heads' last layers and the losses of all steps at once (they do not feed back into the loop)
+    # the heads' last layers for all steps at once
     step_of = torch.arange(1, last, device=z.device)                          # (S,) the node each step adds
-    has_step = step_of < lengths[:, None]                                     # (B, S) graphs without node t are done
-    logits = steps.type_logits(torch.stack(summaries, 1))                     # (B, S, T)
-    type_loss = F.cross_entropy(logits.flatten(0, 1), types[:, 1:last].flatten(), reduction='none').view(len(z), -1)
-    loss = type_weight * (type_loss * has_step).sum(1)
-    if edge_hidden:                                                           # pairs (u, t) for t >= 2, u < t, in step order
-        target_node = torch.cat([torch.full((t,), t, device=z.device) for t in range(2, last)])   # (P,)
-        source_node = torch.cat([torch.arange(t, device=z.device) for t in range(2, last)])      # (P,)
-        last_layer = self.edge_head[2]           # Linear(H -> 1) as a vector product: its backward is elementwise, not a K=1 matmul
-        edge_logits = torch.cat(edge_hidden, 1) @ last_layer.weight[0] + last_layer.bias          # (B, P)
-        bce = F.binary_cross_entropy_with_logits(edge_logits, adj[:, source_node, target_node], reduction='none')
+    target_node = torch.cat([torch.full((t,), t, device=z.device) for t in range(2, last)] or [step_of[:0]])   # (P,)
+    source_node = torch.cat([torch.arange(t, device=z.device) for t in range(2, last)] or [step_of[:0]])      # (P,)
+    last_layer = self.edge_head[2]               # Linear(H -> 1) as a vector product: its backward is elementwise, not a K=1 matmul
+    edge_logits = (torch.cat(edge_hidden, 1) @ last_layer.weight[0] + last_layer.bias if edge_hidden
+                   else z.new_zeros(len(z), 0))                               # (B, P)
+    return ForcedLogits(steps.type_logits(torch.stack(summaries, 1)), edge_logits, source_node, target_node,
+                        step_of < lengths[:, None])
+
+@patch
+def teacher_forcing(self: FastGenerator, graphs: DenseGraphs, z, edge_loss: str = 'mean', type_weight: float = 1.0):
+    "`Generator.teacher_forcing` from `forced_logits`: the losses of all steps computed after the loop."
+    if edge_loss not in EDGE_LOSSES: raise ValueError(f'edge_loss must be one of {EDGE_LOSSES}, got {edge_loss!r}.')
+    forced = self.forced_logits(graphs, z)
+    types, adj, has_step = graphs.types.clamp(min=0), graphs.adj.to(z.dtype), forced.has_step
+    logits = forced.type_logits                                               # (B, S, T)
+    type_loss = F.cross_entropy(logits.flatten(0, 1), types[:, 1:logits.shape[1] + 1].flatten(), reduction='none').view(len(z), -1)
+    loss = type_weight * (type_loss * has_step).sum(1)                        # graphs without node t are done
+    if forced.edge_logits.shape[1]:
+        target_node, source_node = forced.target_node, forced.source_node
+        bce = F.binary_cross_entropy_with_logits(forced.edge_logits, adj[:, source_node, target_node], reduction='none')
         # 'mean' over a step's candidate edges: each pair weighs 1/t; 'sum': each weighs 1; masked like the step
         weight = has_step[:, target_node - 1]
         if edge_loss == 'mean': weight = weight / target_node
