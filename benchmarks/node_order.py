@@ -1,8 +1,9 @@
 """How much of what a NAS-Bench-101 model misses is the node order, and a training run with another order.
 
     python benchmarks/node_order.py ambiguity                             # the shipped model, 10,000 test cells
-    python benchmarks/node_order.py ambiguity --model "parents first=runs/nb101-parents" --parents-first
+    python benchmarks/node_order.py ambiguity --model "parents first=runs/nb101-parents" --first parents
     python benchmarks/node_order.py train --out runs/nb101-parents         # `svge train --space nb101`, cells renumbered
+    python benchmarks/node_order.py train --first types --out runs/nb101-types
     python benchmarks/node_order.py train --type-weight 1 --out runs/nb101-parents-tw1
 
 A NAS-Bench-101 cell is stored with its nodes in one topological order, and the decoder must rebuild that order
@@ -19,8 +20,9 @@ A model is a shipped name or a run directory, given as LABEL=MODEL. Rows of the 
 `train` runs the fast recipe on the same cells, split the same way, each renumbered *parents first* (`parents_first`):
 node after node, the next one is the unplaced node whose parents have the smallest positions (then the smallest type).
 Which node that is depends (ties aside) on the parents of nodes not built yet, not on any edge out of them, where the
-enumeration's order keeps the first of a cell's orders in its listing, which depends on every edge. `ambiguity --parents-first`
-renumbers the test cells the same way for a model trained so. Nothing here is a test.
+enumeration's order keeps the first of a cell's orders in its listing, which depends on every edge. `--first types`
+picks the next node by its type first, then by its parents. `ambiguity --first ...` renumbers the test cells the same way
+for a model trained so. Nothing here is a test.
 """
 from __future__ import annotations
 import argparse, itertools, time
@@ -126,16 +128,16 @@ def order_alternatives(graphs: DenseGraphs, num_types: int) -> tuple[torch.Tenso
     return type_alt, edge_alt, several
 
 
-def measure(label: str, model, cells: int, renumber: bool = False, chunk: int = 2048) -> dict:
-    """For `cells` test cells of `model` (renumbered `parents_first` if `renumber`): per kind of decision (types, edges) the
+def measure(label: str, model, cells: int, first: str | None = None, chunk: int = 2048) -> dict:
+    """For `cells` test cells of `model` (renumbered `renumber(g, first)` if `first`): per kind of decision (types, edges) the
     share that another order would take otherwise, the missed probability per cell, and the share of it placed on the
     choice another order would make."""
     _, _, test = model_data(model)
     chosen = test.graphs[:cells]
-    renumbered = [parents_first(g) for g in chosen] if renumber else chosen
+    renumbered = [renumber(g, first) for g in chosen] if first else chosen
     graphs = DenseGraphs.from_graphs(renumbered, test.space.max_nodes)
     start = time.perf_counter()
-    row = dict(space=test.space.name, model=label, order='parents first' if renumber else 'enumeration', cells=len(graphs),
+    row = dict(space=test.space.name, model=label, order=f'{first} first' if first else 'enumeration', cells=len(graphs),
                renumbered=sum(a != b for a, b in zip(chosen, renumbered)) / len(chosen))
     sums = dict.fromkeys(['several', 'type_decisions', 'type_ambiguous', 'type_missed', 'type_missed_other_order',
                           'edge_decisions', 'edge_ambiguous', 'edge_missed', 'edge_missed_other_order'], 0.0)
@@ -183,7 +185,7 @@ def main(argv=None):
     a.add_argument('--model', action='append', default=None,
                    help='LABEL=MODEL: a shipped name (nb101) or a run directory (default: "shipped model=nb101")')
     a.add_argument('--cells', type=int, default=10_000, help='test cells to teacher-force (default: 10,000)')
-    a.add_argument('--parents-first', action='store_true', help='renumber the test cells parents first (models trained by `train`)')
+    a.add_argument('--first', choices=ORDERS, default=None, help='renumber the test cells parents or types first (models trained by `train`)')
     t = sub.add_parser('train', help='train the fast recipe on cells renumbered parents first (or types first)')
     t.add_argument('--out', default='runs/nb101-parents')
     t.add_argument('--first', choices=ORDERS, default='parents', help='the key that picks the next node first (default: parents)')
@@ -197,7 +199,7 @@ def main(argv=None):
                      prior_points=args.prior_points)
     rows = []
     for label, model in labelled_models(args.model or ['shipped model=nb101']):
-        row = measure(label, model, args.cells, args.parents_first)
+        row = measure(label, model, args.cells, args.first)
         print(f"{row['model']}: {row['cells']:,} cells; {row['type_ambiguous_share']:.0%} of type decisions are order-ambiguous, "
               f"{row['type_missed_other_order']:.0%} of the missed type probability is on another order's type; edges "
               f"{row['edge_ambiguous_share']:.0%} and {row['edge_missed_other_order']:.0%} ({row['seconds']} s)")
