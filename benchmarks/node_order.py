@@ -3,7 +3,9 @@
     python benchmarks/node_order.py ambiguity                             # the shipped model, 10,000 test cells
     python benchmarks/node_order.py ambiguity --model "parents first=runs/nb101-parents" --first parents
     python benchmarks/node_order.py train --out runs/nb101-parents         # `svge train --space nb101`, cells renumbered
-    python benchmarks/node_order.py train --first types --out runs/nb101-types
+    python benchmarks/node_order.py train --first types --epochs 4 --decodings 1 --prior-points 100 --out runs/p4-types
+    python benchmarks/node_order.py train --first enumeration --set layers=3 --epochs 4 ... --out runs/p4-L3
+    python benchmarks/node_order.py probes "types first=runs/p4-types" "3 layers=runs/p4-L3"   # results/nb101_probes.csv
     python benchmarks/node_order.py train --type-weight 1 --out runs/nb101-parents-tw1
 
 A NAS-Bench-101 cell is stored with its nodes in one topological order, and the decoder must rebuild that order
@@ -22,22 +24,26 @@ node after node, the next one is the unplaced node whose parents have the smalle
 Which node that is depends (ties aside) on the parents of nodes not built yet, not on any edge out of them, where the
 enumeration's order keeps the first of a cell's orders in its listing, which depends on every edge. `--first types`
 picks the next node by its type first, then by its parents. `ambiguity --first ...` renumbers the test cells the same way
-for a model trained so. Nothing here is a test.
+for a model trained so. `--first enumeration` keeps the enumeration's order, and `--set KEY=VALUE` changes a model
+setting of the recipe (layers, node_dim, ...): short probes of one change each, compared on the same short schedule, and
+`probes` collects their validation curves and test numbers into one table. Nothing here is a test.
 """
 from __future__ import annotations
-import argparse, itertools, time
+import argparse, itertools, json, time
 from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from svge.files import atomic_write
 from svge.graphs import ArchGraph, DenseGraphs
 from svge.pretrained import model_data
 
 from labelled_rows import labelled_models, replace_rows
 
 OUT = Path(__file__).resolve().parent.parent / 'results' / 'order_ambiguity.csv'
+PROBES = OUT.with_name('nb101_probes.csv')
 
 
 def renumber(g: ArchGraph, first: str = 'parents') -> ArchGraph:
@@ -165,17 +171,38 @@ def measure(label: str, model, cells: int, first: str | None = None, chunk: int 
     return row
 
 
-def train(out: str, first: str = 'parents', **overrides):
-    """The fast recipe's `svge train --space nb101` (settings in `overrides`: epochs, type_weight, ...) with every cell
-    renumbered `renumber(g, first)` as it is loaded; the split and everything else are the recipe's."""
-    import svge.run
+def train(out: str, first: str = 'parents', model_settings: dict | None = None, **overrides):
+    """The fast recipe's `svge train --space nb101` (settings in `overrides`: epochs, type_weight, ...; model settings of
+    the recipe changed by `model_settings`, e.g. layers) with every cell renumbered `renumber(g, first)` as it is loaded
+    (`first='enumeration'`: as enumerated); the split and everything else are the recipe's. The order and the changed
+    settings are written to `out`/node_order.json for `probes`."""
+    import svge.run, svge.train
     from svge.data import ArchDataset
-    load = svge.run.load_dataset
-    def renumbered(space, data=None):
-        dataset = load(space, data)
-        return ArchDataset(dataset.space, [renumber(g, first) for g in tqdm(dataset.graphs, desc=f'{first} first')], dataset.labels)
-    svge.run.load_dataset = renumbered
+    svge.train.FAST_MODELS['nb101'].update(model_settings or {})
+    if first != 'enumeration':
+        load = svge.run.load_dataset
+        def renumbered(space, data=None):
+            dataset = load(space, data)
+            return ArchDataset(dataset.space, [renumber(g, first) for g in tqdm(dataset.graphs, desc=f'{first} first')], dataset.labels)
+        svge.run.load_dataset = renumbered
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with atomic_write(Path(out) / 'node_order.json') as f: f.write(json.dumps(dict(first=first, model_settings=model_settings or {})).encode())
     print(svge.run.train_and_evaluate(space='nb101', out=out, **{k: v for k, v in overrides.items() if v is not None}))
+
+
+def probe_row(label: str, run: Path) -> dict:
+    "One row of results/nb101_probes.csv: a run of `train`, its order and settings, validation per epoch, test at the end."
+    config, results = json.loads((run / 'config.json').read_text()), json.loads((run / 'results.json').read_text())
+    chosen = json.loads((run / 'node_order.json').read_text())
+    history = [json.loads(line) for line in (run / 'metrics.jsonl').read_text().splitlines() if line.strip()]
+    model = config['model']
+    return dict(probe=label, order=chosen['first'], changed=' '.join(f'{k}={v}' for k, v in chosen['model_settings'].items()) or 'none',
+                node_dim=model['node_dim'], layers=model['layers'], type_weight=model['type_weight'], epochs=len(history),
+                train_minutes=round(history[-1]['train_seconds'] / 60, 1),
+                val_forward_by_epoch=' '.join(f"{r['val_forward']:.4f}" for r in history),
+                test_forward=results['reconstruction_forward'], test_union=results['reconstruction_union'],
+                test_iso=results.get('reconstruction_iso'), test_decodings=results['decodings'],
+                errors_types=results['errors_types'], errors_edges=results['errors_edges'])
 
 
 def main(argv=None):
@@ -186,17 +213,25 @@ def main(argv=None):
                    help='LABEL=MODEL: a shipped name (nb101) or a run directory (default: "shipped model=nb101")')
     a.add_argument('--cells', type=int, default=10_000, help='test cells to teacher-force (default: 10,000)')
     a.add_argument('--first', choices=ORDERS, default=None, help='renumber the test cells parents or types first (models trained by `train`)')
-    t = sub.add_parser('train', help='train the fast recipe on cells renumbered parents first (or types first)')
+    t = sub.add_parser('train', help='train the fast recipe on cells renumbered parents first (or types first, or as enumerated)')
     t.add_argument('--out', default='runs/nb101-parents')
-    t.add_argument('--first', choices=ORDERS, default='parents', help='the key that picks the next node first (default: parents)')
+    t.add_argument('--first', choices=('enumeration',) + ORDERS, default='parents',
+                   help="the key that picks the next node first, or the enumeration's order (default: parents)")
+    t.add_argument('--set', action='append', default=[], metavar='KEY=VALUE',
+                   help="change a model setting of the recipe, e.g. --set layers=3 (the value is read as JSON)")
     t.add_argument('--type-weight', type=float, default=None, help="the node-type terms' weight (default: the recipe's)")
     t.add_argument('--epochs', type=int, default=None, help="training epochs, the schedule fitted to them (default: the recipe's)")
     t.add_argument('--decodings', type=int, default=None, help="decodings per test cell at the end (default: the recipe's 10)")
     t.add_argument('--prior-points', type=int, default=None, help="prior points at the end (default: the recipe's)")
+    r = sub.add_parser('probes', help='write results/nb101_probes.csv from runs of `train`')
+    r.add_argument('runs', nargs='+', metavar='LABEL=RUN', help='a label and the run directory of a `train` run')
     args = p.parse_args(argv)
     if args.command == 'train':
-        return train(args.out, args.first, type_weight=args.type_weight, epochs=args.epochs, decodings=args.decodings,
+        settings = {k: json.loads(v) for k, _, v in (item.partition('=') for item in args.set)}
+        return train(args.out, args.first, settings, type_weight=args.type_weight, epochs=args.epochs, decodings=args.decodings,
                      prior_points=args.prior_points)
+    if args.command == 'probes':
+        return replace_rows(PROBES, [probe_row(label, Path(run)) for label, _, run in (item.partition('=') for item in args.runs)], key='probe')
     rows = []
     for label, model in labelled_models(args.model or ['shipped model=nb101']):
         row = measure(label, model, args.cells, args.first)
@@ -205,6 +240,7 @@ def main(argv=None):
               f"{row['edge_ambiguous_share']:.0%} and {row['edge_missed_other_order']:.0%} ({row['seconds']} s)")
         rows.append(row)
     replace_rows(OUT, rows)
+
 
 if __name__ == '__main__':
     main()
