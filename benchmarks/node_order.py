@@ -39,6 +39,7 @@ from tqdm.auto import tqdm
 from svge.files import atomic_write
 from svge.graphs import ArchGraph, DenseGraphs
 from svge.pretrained import model_data
+from svge.run import read_metrics
 
 from labelled_rows import labelled_models, replace_rows
 
@@ -194,7 +195,7 @@ def probe_row(label: str, run: Path) -> dict:
     "One row of results/nb101_probes.csv: a run of `train`, its order and settings, validation per epoch, test at the end."
     config, results = json.loads((run / 'config.json').read_text()), json.loads((run / 'results.json').read_text())
     chosen = json.loads((run / 'node_order.json').read_text())
-    history = [json.loads(line) for line in (run / 'metrics.jsonl').read_text().splitlines() if line.strip()]
+    history = read_metrics(run / 'metrics.jsonl')
     model = config['model']
     return dict(probe=label, order=chosen['first'], changed=' '.join(f'{k}={v}' for k, v in chosen['model_settings'].items()) or 'none',
                 node_dim=model['node_dim'], layers=model['layers'], type_weight=model['type_weight'], epochs=len(history),
