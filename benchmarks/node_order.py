@@ -42,6 +42,7 @@ from svge.pretrained import model_data
 from svge.run import read_metrics
 
 from labelled_rows import labelled_models, replace_rows
+from svge.pretrained import machine_description
 
 OUT = Path(__file__).resolve().parent.parent / 'results' / 'order_ambiguity.csv'
 PROBES = OUT.with_name('nb101_probes.csv')
@@ -203,7 +204,8 @@ def probe_row(label: str, run: Path) -> dict:
                 val_forward_by_epoch=' '.join(f"{r['val_forward']:.4f}" for r in history),
                 test_forward=results['reconstruction_forward'], test_union=results['reconstruction_union'],
                 test_iso=results.get('reconstruction_iso'), test_decodings=results['decodings'],
-                errors_types=results['errors_types'], errors_edges=results['errors_edges'])
+                errors_types=results['errors_types'], errors_edges=results['errors_edges'],
+                machine=machine_description())          # `probes` runs where the runs trained: their minutes are this machine's
 
 
 def main(argv=None):

@@ -4,6 +4,12 @@
     python benchmarks/throughput.py --epoch              # also a full epoch over the 17,118 training graphs
     python benchmarks/throughput.py --json benchmarks/throughput.json
     python benchmarks/throughput.py --profile            # also: where a training step's time goes (products vs the rest)
+    python benchmarks/throughput.py --pretrained enas --batch-size 64 --label "fast, bfloat16" --table results/throughput.csv
+    python benchmarks/throughput.py --pretrained enas --batch-size 64 --readable --precision float32 --label "readable, float32" ...
+
+`--pretrained NAME` times the shipped model's settings (the fast recipe) and decodes with its trained weights;
+`--readable` uses the classes 02_encoder and 03_decoder teach instead of the fast ones (14, 15): the same function,
+computed step by step with plain modules. `--table` keeps each labelled setting's rows in one CSV (11_results reads it).
 
 Prints a table (graphs/s, MFLOP per graph from torch.utils.flop_counter, achieved GFLOP/s, peak RSS) and
 writes it as JSON. Timings are medians over repeats after a warm-up; nothing here is a test.
@@ -21,7 +27,9 @@ from svge.files import atomic_write
 from svge.fast_encoder import matmul_dtype_for
 from svge.graphs import DenseGraphs, EnasSpace
 from svge.fast_decoder import keep_freed_memory
+from svge.pretrained import pretrained
 from svge.vae import SVGe, SVGeConfig
+from labelled_rows import replace_rows
 from nb101_memory import rss_mib as current_rss_mib   # the sibling script's measure (this folder is on sys.path when run)
 
 
@@ -85,7 +93,11 @@ def main(argv=None):
                         help='decode with a trained model (a run\'s checkpoint.pt): untrained models stop early, trained ones do not')
     parser.add_argument('--profile', action='store_true',
                         help='also profile 5 training steps: the share of matrix products and the costliest other operations')
+    parser.add_argument('--pretrained', default=None, help="a shipped ENAS model (e.g. enas): its settings are timed, its weights decode")
+    parser.add_argument('--readable', action='store_true', help='the readable classes of 02_encoder/03_decoder instead of the fast ones')
     parser.add_argument('--json', default='benchmarks/throughput.json', help='where to write the results')
+    parser.add_argument('--table', default=None, help='also write the rows into this CSV, replacing the rows of the same --label')
+    parser.add_argument('--label', default=None, help='name of this setting in --table (default: the precision)')
     args = parser.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -95,14 +107,23 @@ def main(argv=None):
     products = 'bfloat16' if matmul_dtype_for(args.precision, device) == torch.bfloat16 else 'float32'
     graphs, source = training_graphs(4096, args.data)
     graphs = graphs.to(device)
-    model = SVGe(SVGeConfig.from_space('enas', precision=args.precision)).to(device)
+    if args.pretrained and args.checkpoint: parser.error('give --pretrained or --checkpoint, not both')
     trained = None
+    if args.pretrained:
+        shipped = pretrained(args.pretrained)
+        if shipped.config.space != 'enas6':
+            parser.error(f"--pretrained {args.pretrained} is a {shipped.config.space} model; the benchmark decodes ENAS-6 graphs")
+        config = SVGeConfig.from_dict({**shipped.config.to_dict(), 'precision': args.precision})
+        trained = SVGe(config, readable=args.readable).to(device)
+        trained.load_state_dict(shipped.state_dict())
+    else: config = SVGeConfig.from_space('enas', precision=args.precision)
+    model = SVGe(config, readable=args.readable).to(device)
     if args.checkpoint:
         from svge.run import load_checkpoint
         state = load_checkpoint(args.checkpoint)
         if state['model_config']['space'] != 'enas6':
             parser.error(f"--checkpoint holds a {state['model_config']['space']} model; the benchmark decodes ENAS-6 graphs")
-        trained = SVGe(SVGeConfig.from_dict({**state['model_config'], 'precision': args.precision})).to(device)
+        trained = SVGe(SVGeConfig.from_dict({**state['model_config'], 'precision': args.precision}), readable=args.readable).to(device)
         trained.load_state_dict(state['model'])
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-4, fused=True)   # as the Trainer does
     rows = []
@@ -154,7 +175,8 @@ def main(argv=None):
                          mflop_per_graph=float('nan'), gflop_per_s=float('nan')))
 
     print(f'\nSVGe throughput on {device} with {args.threads} threads, {products} products (--precision {args.precision}), data: {source}')
-    print(f"decoding with {'the trained model ' + args.checkpoint if trained is not None else 'an untrained model'}")
+    print(f"{'readable' if args.readable else 'fast'} classes, node width {model.config.node_dim}; decoding with "
+          f"{'the trained model ' + (args.pretrained or args.checkpoint) if trained is not None else 'an untrained model'}")
     print(f"{'job':32s} {'batch':>6s} {'graphs/s':>10s} {'MFLOP/graph':>12s} {'GFLOP/s':>8s} {'nodes':>6s}")
     for r in rows:
         print(f"{r['job']:32s} {r['batch']:6d} {r['graphs_per_s']:10.0f} {r['mflop_per_graph']:12.1f} {r['gflop_per_s']:8.1f}"
@@ -168,10 +190,19 @@ def main(argv=None):
         for row in profile['top_other']: print(f"  {row['ms']:6.2f} ms {row['calls']:5d} calls  {row['op']}")
 
     result = dict(device=str(device), threads=args.threads, precision=args.precision, products=products, torch=torch.__version__, machine=platform.processor() or platform.machine(),
-                  data=source, checkpoint=args.checkpoint, rows=rows, peak_rss_mib=rss_mib(), epoch=epoch, profile=profile)
+                  data=source, checkpoint=args.checkpoint, pretrained=args.pretrained, readable=args.readable,
+                  node_dim=model.config.node_dim, rows=rows, peak_rss_mib=rss_mib(), epoch=epoch, profile=profile)
     with atomic_write(args.json) as f:
         f.write(json.dumps(result, indent=1).encode())
     print(f'wrote {args.json}')
+    if args.table:
+        from svge.pretrained import machine_description
+        label = args.label or products
+        replace_rows(Path(args.table), [dict(label=label, job=r['job'], batch=r['batch'], graphs_per_s=round(r['graphs_per_s'], 1),
+                                             mflop_per_graph=round(r['mflop_per_graph'], 2), classes='readable' if args.readable else 'fast',
+                                             products=products, node_dim=model.config.node_dim, threads=args.threads,
+                                             model=args.pretrained or args.checkpoint or 'untrained', machine=machine_description(),
+                                             peak_rss_mib=round(rss_mib())) for r in rows], key='label')
 
 
 if __name__ == '__main__':
