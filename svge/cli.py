@@ -41,7 +41,7 @@ def summarise_space(name: str = 'nb201', samples: int = 10_000, seed: int = 0, c
                 seconds=round(time.perf_counter() - start, 2))
 
 # %% ../nbs/09_cli.ipynb #7feafdb5
-TRAIN_SETTINGS = ('space', 'data', 'recipe', 'node_dim', 'epochs', 'batch_size', 'lr', 'kl_warmup', 'kl_weight', 'type_weight', 'type_hidden', 'val_size', 'stop_at', 'device', 'seed',
+TRAIN_SETTINGS = ('space', 'data', 'recipe', 'node_dim', 'epochs', 'batch_size', 'lr', 'kl_warmup', 'kl_weight', 'type_weight', 'type_hidden', 'positions', 'val_size', 'stop_at', 'device', 'seed',
                   'decodings', 'prior_points', 'prior_decodings', 'target', 'precision', 'max_train')   # flags left at None: not given
 
 def _cmd_train(args):
@@ -201,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--type-hidden', type=count('type_hidden'), default=None,
                    help=f"hidden units of the generator's type MLP, 1 to {M['type_hidden']:,} (default: the recipe's: 184 with fast on "
                         "NAS-Bench-101, as wide as the edge MLP at node width 128, else the reference's 56)")
+    p.add_argument('--positions', action=argparse.BooleanOptionalAction, default=None,
+                   help="node numbers read by the encoder and the generator (default: the recipe's: on with fast on NAS-Bench-101, "
+                        "off elsewhere); --no-positions keeps the paper's order-free encoder, which encodes cells of any size")
     p.add_argument('--validate', dest='val_size', metavar='N', type=count('val_size'), default=None,
                    help='training graphs held out and reconstructed after every epoch, 0 or more, fewer than the training graphs (default: 500, at most a tenth, with the fast recipe; 0 with paper)')
     p.add_argument('--stop-at', type=share, default=None, help='stop training once the validation reconstruction reaches this share (0 to 1; needs --validate)')

@@ -20,7 +20,8 @@ __all__ = ['EDGE_LOSSES', 'MERGES', 'Generator', 'PartialGraphs', 'within_edge_b
 # %% ../nbs/03_decoder.ipynb #dabaeca6
 class Generator(nn.Module):
     "SVGe's graph generator; the same weights build graphs from the input side and from the output side."
-    def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2, type_hidden: int | None = None):
+    def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2, type_hidden: int | None = None,
+                 positions: int = 0):
         super().__init__()
         hidden = node_dim + latent_dim                                      # 306 in the reference
         type_hidden = type_hidden or latent_dim                             # the type MLP's width: 56 in the reference
@@ -33,6 +34,18 @@ class Generator(nn.Module):
         self.node_init = nn.Sequential(nn.Linear(node_dim + 2 * latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, node_dim))
         self.start_init = nn.Sequential(nn.Linear(node_dim + latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, node_dim))
         self.edge_head = nn.Sequential(nn.Linear(2 * node_dim + 2 * latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+        # not in the paper: a learnt vector per node index, added to each new node's state (`positions` indices; 0: none)
+        self.position = nn.Parameter(torch.zeros(positions, node_dim)) if positions else None
+
+    def placed(self, state, t: int):
+        "Node `t`'s new state (B, D) plus its index's learnt vector, where the generator has them; else `state` itself."
+        return state if self.position is None else state + self.position[t]
+
+    def check_size(self, max_nodes: int):
+        "Raise if graphs of `max_nodes` need more node positions than the generator learnt."
+        if self.position is not None and max_nodes > len(self.position):
+            raise ValueError(f'This generator learnt node positions for graphs of up to {len(self.position)} nodes; it cannot '
+                             f'build {max_nodes}. Decode with max_nodes at most {len(self.position)}, or train without positions.')
 
 # %% ../nbs/03_decoder.ipynb #c8b88a47
 @patch
@@ -61,12 +74,12 @@ def teacher_forcing(self: Generator, graphs: DenseGraphs, z, edge_loss: str = 'm
     `type_weight` multiplies the type terms (1: the paper's loss; `04_vae`, `SVGeConfig.type_weight`)."""
     if edge_loss not in EDGE_LOSSES: raise ValueError(f'edge_loss must be one of {EDGE_LOSSES}, got {edge_loss!r}.')
     types, adj, lengths = graphs.types.clamp(min=0), graphs.adj.to(z.dtype), graphs.num_nodes   # (B, N), (B, N, N)
-    states = self.start_init(torch.cat([self.embedding(types[:, 0]), z], -1))[:, None]        # (B, 1, D)
+    states = self.placed(self.start_init(torch.cat([self.embedding(types[:, 0]), z], -1)), 0)[:, None]   # (B, 1, D)
     loss = z.new_zeros(len(z))
     for t in range(1, int(lengths.max())):
         states, h_graph, h_init = self.summarise(states, adj[:, :t, :t])
         step = type_weight * F.cross_entropy(self.type_head(torch.cat([h_graph, z], -1)), types[:, t], reduction='none')
-        new_state = self.node_init(torch.cat([self.embedding(types[:, t]), h_init, z], -1))  # (B, D)
+        new_state = self.placed(self.node_init(torch.cat([self.embedding(types[:, t]), h_init, z], -1)), t)  # (B, D)
         if t >= 2:                                # the edge start -> first node is given, not learnt
             logits = self.edge_logits(states, new_state, h_graph, z)                         # (B, t)
             bce = F.binary_cross_entropy_with_logits(logits, adj[:, :t, t], reduction='none')
@@ -114,15 +127,16 @@ def within_edge_budget(edges, p_edge, placed, max_edges: int | None, closing):
 def generate(self: Generator, z, start_type, stop_type, max_nodes: int, greedy: bool = False,
              rng: torch.Generator | None = None, max_edges: int | None = None) -> DenseGraphs:
     "One graph per row of `z` (B, Z), from `start_type` until `stop_type` (ints or (B,) tensors) or `max_nodes` (at most `max_edges` edges)."
+    self.check_size(max_nodes)
     rows = PartialGraphs(z, start_type, stop_type, max_nodes)
-    states = self.start_init(torch.cat([self.embedding(rows.start), z], -1))[:, None]     # (B, 1, D)
+    states = self.placed(self.start_init(torch.cat([self.embedding(rows.start), z], -1)), 0)[:, None]   # (B, 1, D)
     for t in range(1, max_nodes):
         states, h_graph, h_init = self.summarise(states, rows.adj[:, :t, :t])
         type_logits = self.type_head(torch.cat([h_graph, z], -1))                          # (B, T)
         if greedy: new_type = type_logits.argmax(-1)
         else: new_type = torch.multinomial(torch.softmax(type_logits.float(), -1), 1, generator=rng)[:, 0]
         if t == max_nodes - 1: new_type = rows.stop.clone()  # out of room: the last node must be the stop node
-        new_state = self.node_init(torch.cat([self.embedding(new_type), h_init, z], -1))   # (B, D)
+        new_state = self.placed(self.node_init(torch.cat([self.embedding(new_type), h_init, z], -1)), t)   # (B, D)
         if t == 1: edges = torch.ones(len(z), 1, dtype=torch.bool, device=z.device)   # forced start -> node 1
         else:
             p_edge = torch.sigmoid(self.edge_logits(states, new_state, h_graph, z).float())  # (B, t)

@@ -66,22 +66,34 @@ class GatedSumReadout(nn.Module):
 # %% ../nbs/02_encoder.ipynb #0d53e672
 class Encoder(nn.Module):
     "SVGe encoder: a batch of `DenseGraphs` -> (mu, logvar), each (B, latent_dim)."
-    def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2):
+    def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2, positions: int = 0):
         super().__init__()
         self.num_types = num_types
         self.embedding = nn.Embedding(num_types, node_dim // 2)   # one embedding feeds both sides
         self.gnn = TwoSidedGNN(node_dim, layers)
         self.mu_readout = GatedSumReadout(node_dim, latent_dim)
         self.logvar_readout = GatedSumReadout(node_dim, latent_dim)
+        # not in the paper: a learnt vector per node index added to each node's type embedding (`positions` indices; 0: none)
+        self.position = nn.Parameter(torch.zeros(positions, node_dim // 2)) if positions else None
 
     def check_types(self, graphs: DenseGraphs):
         if (graphs.types >= self.num_types).any():
             raise ValueError(f'A node type is >= {self.num_types}, the vocabulary size of this model: '
                              'encode graphs of the search space the model was built for.')
 
-    def node_states(self, graphs: DenseGraphs):  # -> (B, N, D)
+    def starts(self, graphs: DenseGraphs):     # -> (B, N, D/2): each node's type embedding (and its index's vector)
         self.check_types(graphs)
-        start = self.embedding(graphs.types.clamp(min=0))         # (B, N, D/2); padding gets type 0, masked later
+        start = self.embedding(graphs.types.clamp(min=0))         # padding gets type 0, masked later
+        if self.position is None: return start
+        largest, N, table = int(graphs.num_nodes.max()) if len(graphs.num_nodes) else 0, graphs.types.shape[1], self.position
+        if largest > len(table):
+            raise ValueError(f'This encoder learnt node positions for graphs of up to {len(table)} nodes; one has {largest}. '
+                             'Encode cells of at most that size, or train without positions (svge train --no-positions).')
+        if N > len(table): table = torch.cat([table, table.new_zeros(N - len(table), table.shape[1])])   # padding only
+        return start + table[:N]
+
+    def node_states(self, graphs: DenseGraphs):  # -> (B, N, D)
+        start = self.starts(graphs)
         return self.gnn(torch.cat([start, start], -1), graphs.adj.to(start.dtype))   # both halves start from [e; e]
 
     def forward(self, graphs: DenseGraphs):

@@ -23,8 +23,8 @@ __all__ = ['FastGenerator', 'PackedSteps', 'ForcedLogits', 'keep_freed_memory']
 class FastGenerator(Generator):
     "`Generator` with packed weights, fast teacher forcing and prefix-sharing sampling; `precision` picks the products' dtype."
     def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2, precision: str = 'float32',
-                 type_hidden: int | None = None):
-        super().__init__(num_types, node_dim, latent_dim, layers, type_hidden)
+                 type_hidden: int | None = None, positions: int = 0):
+        super().__init__(num_types, node_dim, latent_dim, layers, type_hidden, positions)
         matmul_dtype_for(precision)                                 # an unknown name fails here
         self.precision = precision
 
@@ -69,7 +69,7 @@ class PackedSteps:
         return state.view(len(state), 2, self.half).transpose(0, 1)[:, :, None]
 
     def start(self, types):                      # first node's state from its type and z -> (2, B, 1, D/2)
-        return self.halves(self.linear(torch.relu(self.start_table[types] + self.start_z), self.gen.start_init[2]))
+        return self.halves(self.gen.placed(self.linear(torch.relu(self.start_table[types] + self.start_z), self.gen.start_init[2]), 0))
 
     def summaries(self, h2):
         "h_G (B, Z), h_G^init (B, Z) and every node's edge-MLP part (B, t, H) from stacked states (2, B, t, D/2)."
@@ -85,8 +85,9 @@ class PackedSteps:
         z_part = self.type_z if h_graph.dim() == 2 else self.type_z[:, None]
         return self.gen.type_head[2](torch.relu(h_graph @ self.type_w.T + z_part))
 
-    def new_state(self, types, h_init):          # (B, D)
-        return self.linear(torch.relu(self.init_table[types] + h_init @ self.init_w.T + self.init_z), self.gen.node_init[2])
+    def new_state(self, types, h_init, t: int):  # (B, D): node t's state
+        state = self.linear(torch.relu(self.init_table[types] + h_init @ self.init_w.T + self.init_z), self.gen.node_init[2])
+        return self.gen.placed(state, t)
 
     def edge_hidden(self, from_u, new_state, h_graph):   # (B, t, H): the edge MLP's hidden layer
         shared = self.product(torch.cat([new_state, h_graph], -1), self.edge_w).add_(self.edge_z)   # (B, H)
@@ -116,7 +117,7 @@ def forced_logits(self: FastGenerator, graphs: DenseGraphs, z) -> ForcedLogits:
         if t >= 2: h2 = two_sided_layers(steps.gnn, h2, incoming[:, :, :t, :t])   # new states replace the old
         h_graph, h_init, from_u = steps.summaries(h2)
         summaries.append(h_graph)
-        new_state = steps.new_state(types[:, t], h_init)                      # (B, D)
+        new_state = steps.new_state(types[:, t], h_init, t)                   # (B, D)
         if t >= 2: edge_hidden.append(steps.edge_hidden(from_u, new_state, h_graph))   # (B, t, H); start -> 1 is given
         h2 = torch.cat([h2, steps.halves(new_state)], 2)                      # (2, B, t+1, D/2)
     # the heads' last layers for all steps at once
@@ -153,6 +154,7 @@ def teacher_forcing(self: FastGenerator, graphs: DenseGraphs, z, edge_loss: str 
 def generate(self: FastGenerator, z, start_type, stop_type, max_nodes: int, greedy: bool = False,
              rng: torch.Generator | None = None, max_edges: int | None = None) -> DenseGraphs:
     "`Generator.generate` with `PackedSteps`: the same draws from the same random numbers."
+    self.check_size(max_nodes)
     rows = PartialGraphs(z, start_type, stop_type, max_nodes)
     steps, incoming = PackedSteps(self, z), incoming_adjacency(rows.adj)      # (2, B, N, N), filled in as edges appear
     h2 = steps.start(rows.start)                                              # (2, B, 1, D/2)
@@ -163,7 +165,7 @@ def generate(self: FastGenerator, z, start_type, stop_type, max_nodes: int, gree
         if greedy: new_type = type_logits.argmax(-1)
         else: new_type = torch.multinomial(torch.softmax(type_logits.float(), -1), 1, generator=rng)[:, 0]
         if t == max_nodes - 1: new_type = rows.stop.clone()  # out of room: the last node must be the stop node
-        new_state = steps.new_state(new_type, h_init)                         # (B, D)
+        new_state = steps.new_state(new_type, h_init, t)                      # (B, D)
         if t == 1: edges = torch.ones(len(z), 1, dtype=torch.bool, device=z.device)   # forced start -> node 1
         else:
             p_edge = torch.sigmoid(steps.edge_logits(from_u, new_state, h_graph).float())   # (B, t)
@@ -181,6 +183,7 @@ def generate(self: FastGenerator, z, start_type, stop_type, max_nodes: int, gree
 def generate_shared(self: FastGenerator, z, start_type, stop_type, max_nodes: int, samples: int,
                     rng: torch.Generator | None = None, max_edges: int | None = None) -> DenseGraphs:
     "`samples` draws of `generate` for every row of `z` (B, Z), computing each distinct partial graph once; row b·samples+k."
+    self.check_size(max_nodes)
     B, device = len(z), z.device
     start = torch.as_tensor(start_type, device=device).expand(B)
     stop = torch.as_tensor(stop_type, device=device).expand(B)
@@ -209,7 +212,7 @@ def generate_shared(self: FastGenerator, z, start_type, stop_type, max_nodes: in
         same_rows = len(pair_key) == len(owner)  # one type per row (e.g. samples=1): pair p is row p
         pick = slice(None) if same_rows else pair_row                     # each pair's row, no gather when same
         pair_rows = rows if same_rows else rows.select(pair_row)
-        new_state = pair_rows.new_state(pair_type, h_init[pick])                                    # (P, D)
+        new_state = pair_rows.new_state(pair_type, h_init[pick], t)                                 # (P, D)
         # (3) edges per draw; draws with the same (row, type, edges) become one new row
         if t == 1: bits = torch.ones(len(draw_row), dtype=torch.long, device=device)               # forced start -> 1
         else:

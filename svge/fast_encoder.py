@@ -126,8 +126,9 @@ def two_sided_layers(packed: list[PackedLayer], h2, incoming):
 # %% ../nbs/14_fast_encoder.ipynb #eab5d320
 class FastEncoder(Encoder):
     "`Encoder` computed with the packed layers: the same parameters and function; `precision` picks the products' dtype."
-    def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2, precision: str = 'float32'):
-        super().__init__(num_types, node_dim, latent_dim, layers)
+    def __init__(self, num_types: int, node_dim: int = 250, latent_dim: int = 56, layers: int = 2, precision: str = 'float32',
+                 positions: int = 0):
+        super().__init__(num_types, node_dim, latent_dim, layers, positions)
         matmul_dtype_for(precision)                                 # an unknown name fails here, not at the first batch
         self.precision = precision
 
@@ -135,8 +136,7 @@ class FastEncoder(Encoder):
     def matmul_dtype(self): return matmul_dtype_for(self.precision, self.embedding.weight.device)
 
     def node_states(self, graphs: DenseGraphs):  # -> (B, N, D)
-        self.check_types(graphs)
-        start = self.embedding(graphs.types.clamp(min=0))          # (B, N, D/2)
+        start = self.starts(graphs)                                # (B, N, D/2)
         incoming = incoming_adjacency(graphs.adj.to(start.dtype))
         h2 = two_sided_layers(pack_two_sided(self.gnn, self.matmul_dtype), torch.stack([start, start]), incoming)  # (2, B, N, D/2)
         return torch.cat(h2.unbind(0), -1)                         # (B, N, D): [forward half; backward half]

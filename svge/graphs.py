@@ -189,6 +189,10 @@ class SearchSpace:
         "Key equal for cells that compute the same function (default: the graph itself)."
         return g
 
+    def renumbered(self, g: ArchGraph) -> ArchGraph:
+        "`g` in the space's one numbering of its cell (default: as given, where the space fixes the order of the nodes)."
+        return g
+
     def from_native(self, native) -> ArchGraph: raise NotImplementedError
     def to_native(self, g: ArchGraph): raise NotImplementedError
     def sample(self, n: int, seed: int = 0) -> list[ArchGraph]: raise NotImplementedError
@@ -333,7 +337,13 @@ class NB101Space(SearchSpace):
         if unknown: raise InvalidGraphError(f'Unknown NAS-Bench-101 ops {unknown}; known: {list(names)}.')
         pruned = prune(matrix, ops)
         if pruned is None: raise InvalidGraphError('The input does not reach the output; the cell computes nothing.')
-        return ArchGraph.from_adjacency([names.index(o) for o in pruned[1]], pruned[0])
+        return self.renumbered(ArchGraph.from_adjacency([names.index(o) for o in pruned[1]], pruned[0]))
+
+    def renumbered(self, g: ArchGraph) -> ArchGraph:
+        "`g` numbered as the enumeration lists its cell (`17_nb101_enumeration`), whatever numbering it came in."
+        from svge.nb101_enumeration import enumeration_numbering
+        if g.num_nodes < 2 or g.types[0] != INPUT or g.types[-1] != OUTPUT: return g   # not a cell's form: `violations` says why
+        return enumeration_numbering(g)
 
     def to_native(self, g: ArchGraph):
         "`(matrix, ops)` in the benchmark's form."

@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from .graphs import INPUT, NB101_OPS, OUTPUT, ArchGraph, NB101Space
 
 # %% auto #0
-__all__ = ['nb101_structures', 'wl_keys', 'enumerate_cells']
+__all__ = ['nb101_structures', 'wl_keys', 'enumerate_cells', 'enumeration_numbering']
 
 # %% ../nbs/17_nb101_enumeration.ipynb #f96817c7
 def _mix(x, salt: int):
@@ -65,3 +65,30 @@ def enumerate_cells(space: NB101Space, max_nodes: int | None = None, max_edges: 
             types = [INPUT] + [2 + int(k) for k in labels[labelling, 1:-1]] + [OUTPUT]
             cells.append(ArchGraph.from_adjacency(types, adj[structure]))
     return cells
+
+# %% ../nbs/17_nb101_enumeration.ipynb #507bdab6
+_NUMBERINGS: dict[int, np.ndarray] = {}
+
+def _numberings(n: int) -> np.ndarray:
+    "(P, n): every numbering of an n-node cell with the input first and the output last; row p, position k: the old node."
+    if n not in _NUMBERINGS:
+        hidden = np.array(list(itertools.permutations(range(1, n - 1))), dtype=np.int64).reshape(-1, n - 2)
+        ends = np.zeros((len(hidden), 1), np.int64)
+        _NUMBERINGS[n] = np.concatenate([ends, hidden, ends + n - 1], 1)
+    return _NUMBERINGS[n]
+
+def enumeration_numbering(g: ArchGraph) -> ArchGraph:
+    """`g` (input first, output last) renumbered as `enumerate_cells` lists its cell: of its topological orders, the one with the
+    smallest edge mask (bit k for the k-th pair (0,1), (0,2), ..., (n-2,n-1)), then the smallest op types from node 1 on."""
+    n = g.num_nodes
+    if n <= 3: return g                                                     # at most one hidden node: one numbering
+    orders, adj = _numberings(n), g.adjacency().astype(bool)
+    moved = adj[orders[:, :, None], orders[:, None, :]]                      # (P, n, n): the adjacency in each numbering
+    i, j = np.triu_indices(n, 1)                                            # the pairs in the enumeration's bit order
+    forward = ~moved[:, j, i].any(1)                                        # numberings in which no edge points back
+    orders, bits = orders[forward], moved[forward][:, i, j].astype(np.int64)
+    mask = (bits << np.arange(len(i))).sum(1)                               # at most 21 bits
+    keys = np.concatenate([mask[:, None], np.asarray(g.types)[orders[:, 1:-1]]], 1)
+    best = orders[np.lexsort(keys.T[::-1])[0]]                              # lexsort: the last key is the primary one
+    position = np.empty(n, np.int64); position[best] = np.arange(n)
+    return ArchGraph(tuple(g.types[v] for v in best), tuple((int(position[u]), int(position[v])) for u, v in g.edges))

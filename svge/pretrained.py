@@ -150,7 +150,7 @@ def as_graphs(cells, space: SearchSpace, check: bool = True) -> list[ArchGraph]:
     graphs, problems = [], []
     for i, cell in enumerate(cells):
         try:
-            g = cell if isinstance(cell, ArchGraph) else space.from_native(cell)
+            g = space.renumbered(cell) if isinstance(cell, ArchGraph) else space.from_native(cell)
             if check: space.check(g)
             graphs.append(g)
         except (InvalidGraphError, ValueError, TypeError, SyntaxError) as e:
@@ -343,6 +343,7 @@ def save_pretrained(run_dir, name: str, out_dir=None, title: str = '', command: 
                        + (f", KL warm-up over {train['kl_warmup']:.0%} of the steps" if train.get('kl_warmup') else '')
                        + (f", node types weighted {model_config.type_weight:g}" if model_config.type_weight != 1 else '')
                        + (f", type MLP {model_config.type_hidden} wide" if model_config.type_hidden else '')
+                       + (', node positions' if model_config.positions else '')
                        + f", edge loss {train['edge_loss']}",
                 settings=settings, machine=machine or machine_description(),
                 epochs=run.epoch, train_minutes=round(history[-1]['train_seconds'] / 60, 2) if history else None,

@@ -424,7 +424,7 @@ def user_settings(settings: dict) -> dict:
     "A run's settings under the names of `train_and_evaluate`'s arguments (the flags of `svge train`)."
     model, train = SVGeConfig.from_dict(settings['model']), TrainConfig.from_dict(settings['train'])
     flat = dict(space=model.space, data=settings['data'], recipe=train.recipe, node_dim=model.node_dim, epochs=train.epochs, kl_warmup=train.kl_warmup,
-                kl_weight=model.kl_weight, type_weight=model.type_weight, type_hidden=model.type_hidden,
+                kl_weight=model.kl_weight, type_weight=model.type_weight, type_hidden=model.type_hidden, positions=model.positions,
                 batch_size=train.batch_size or paper_batch_size(model.space), lr=train.lr, device=train.device, seed=train.seed,
                 target=settings.get('target'), precision=model.precision, max_train=settings.get('max_train'),
                 val_size=settings.get('val_size') or 0)
@@ -515,7 +515,7 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
     data = choice['data'] if 'data' in choice else local_table(space.name)   # the shipped table (real labels) where there is one
     dataset = load_dataset(space, data)
     if 'data' not in choice and data is not None: data = data.name            # stored by name: found wherever svge is installed
-    model_overrides = {k: choice[k] for k in ('node_dim', 'kl_weight', 'type_weight', 'type_hidden') if k in choice}
+    model_overrides = {k: choice[k] for k in ('node_dim', 'kl_weight', 'type_weight', 'type_hidden', 'positions') if k in choice}
     model_config = model_recipe(choice['recipe'], dataset.space, precision=choice['precision'], **model_overrides)
     overrides = {k: choice[k] for k in ('epochs', 'batch_size', 'lr', 'kl_warmup') if k in choice}
     train_config = train_recipe(choice['recipe'], dataset.space, seed=choice['seed'], device=choice['device'], **overrides)
@@ -527,20 +527,20 @@ def _new_settings(given: dict) -> tuple[dict, ArchDataset]:
 def train_and_evaluate(space: str | SearchSpace | None = None, data=None, out='runs/nb201', recipe: str | None = None,
                        node_dim: int | None = None, epochs: int | None = None, batch_size: int | None = None, lr: float | None = None,
                        kl_warmup: float | None = None, kl_weight: float | None = None, type_weight: float | None = None,
-                       type_hidden: int | None = None,
+                       type_hidden: int | None = None, positions: bool | None = None,
                        device: str | None = None, seed: int | None = None, resume: bool = False, decodings: int | None = None,
                        prior_points: int | None = None, prior_decodings: int | None = None, target: str | None = None,
                        precision: str | None = None, max_train: int | None = None, val_size: int | None = None,
                        stop_at: float | None = None, progress: bool = True, log=print) -> dict | None:
     """Train SVGe on `space` (file `data`; by default the committed table of the space, else the enumerated NB201 space) with training `recipe` ('fast' or 'paper';
-    `node_dim`, `epochs`, `batch_size`, `lr`, `kl_warmup`, `kl_weight`, `type_weight`, `type_hidden` override it), evaluate it, write everything into `out`. `val_size` training graphs
+    `node_dim`, `epochs`, `batch_size`, `lr`, `kl_warmup`, `kl_weight`, `type_weight`, `type_hidden`, `positions` override it), evaluate it, write everything into `out`. `val_size` training graphs
     are held out and reconstructed after every epoch (10 decodings; None: 500, at most a tenth of the split, with the
     fast recipe and none with the paper's); `stop_at` ends training once the model's merge reaches that validation
     reconstruction. Started by torchrun, the processes train the run together and rank 0 alone writes, evaluates and
     returns the results (the others return None). Settings left at None take `TRAIN_DEFAULTS`, `EVALUATION_DEFAULTS` and the recipe's, or with
     `resume` the run's stored ones (a contradicting setting is refused). Everything is checked before anything is written."""
     given = {k: v for k, v in dict(space=space, data=data, recipe=recipe, node_dim=node_dim, epochs=epochs, batch_size=batch_size, lr=lr, kl_warmup=kl_warmup,
-                                   kl_weight=kl_weight, type_weight=type_weight, type_hidden=type_hidden, device=device, seed=seed, decodings=decodings,
+                                   kl_weight=kl_weight, type_weight=type_weight, type_hidden=type_hidden, positions=positions, device=device, seed=seed, decodings=decodings,
                                    prior_points=prior_points,
                                    prior_decodings=prior_decodings, target=target, precision=precision, max_train=max_train,
                                    val_size=val_size, stop_at=stop_at).items() if v is not None}

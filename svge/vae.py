@@ -36,6 +36,7 @@ class SVGeConfig:
     kl_weight: float = 0.16        # λ, the KL term's weight per graph: the original code's β = 0.005 times the paper's batch
     type_weight: float = 1.0       # weight of the node-type terms in the reconstruction loss; 1: the paper's ELBO
     type_hidden: int | None = None # hidden units of the generator's type MLP; None: latent_dim, the reference's
+    positions: bool = False        # a learnt vector per node index in the encoder's and the generator's node states (not in the paper)
     noise_scale: float = 0.01      # reference: z = mu + 0.01 * eps * sigma in training
     predictor: bool = False        # add the performance-predictor MLP on mu (56-28-14-7-1)
     alpha: float = 0.1             # weight of the VAE loss when the predictor is trained jointly (SVGe §III-D)
@@ -52,6 +53,7 @@ class SVGeConfig:
         if not self.type_weight > 0: raise ValueError(f'type_weight is a weight above 0; got {self.type_weight}.')
         if self.type_hidden is not None and not (isinstance(self.type_hidden, int) and self.type_hidden >= 1):
             raise ValueError(f'type_hidden is a number of hidden units, 1 or more (None: latent_dim); got {self.type_hidden!r}.')
+        if not isinstance(self.positions, bool): raise ValueError(f'positions is True or False; got {self.positions!r}.')
         if self.num_types < 3 or self.max_nodes < 2:
             raise ValueError('A space needs at least 3 node types (input, output, an op) and 2 nodes.')
 
@@ -89,13 +91,14 @@ class SVGe(nn.Module):
         super().__init__()
         self.config = c = config or SVGeConfig()
         if readable:      # the classes `02_encoder` and `03_decoder` teach
-            self.encoder = Encoder(c.num_types, c.node_dim, c.latent_dim, c.layers)
-            self.generator = Generator(c.num_types, c.node_dim, c.latent_dim, c.layers, c.type_hidden)
+            self.encoder = Encoder(c.num_types, c.node_dim, c.latent_dim, c.layers, c.max_nodes * c.positions)
+            self.generator = Generator(c.num_types, c.node_dim, c.latent_dim, c.layers, c.type_hidden, c.max_nodes * c.positions)
         else:             # what the package runs: the same parameters and function, computed fast (appendices 14 and 15)
             from svge.fast_encoder import FastEncoder
             from svge.fast_decoder import FastGenerator
-            self.encoder = FastEncoder(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision)
-            self.generator = FastGenerator(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision, type_hidden=c.type_hidden)
+            self.encoder = FastEncoder(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision, c.max_nodes * c.positions)
+            self.generator = FastGenerator(c.num_types, c.node_dim, c.latent_dim, c.layers, c.precision, type_hidden=c.type_hidden,
+                                           positions=c.max_nodes * c.positions)
         if c.predictor:              # a model saved with its fitted head (`08_predictor`) is rebuilt with one
             from svge.predictor import Predictor
             self.predictor = Predictor(c.latent_dim)
