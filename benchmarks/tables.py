@@ -76,7 +76,7 @@ def claims_table(results: Path = RESULTS) -> str:
          f'{pct(nb201.reconstruction_forward)}, NAS-Bench-101 {pct(nb101.reconstruction_forward)}; union merge '
          f'{pct(enas.reconstruction_union)}, {pct(nb201.reconstruction_union)}, {pct(nb101.reconstruction_union)}',
          f'the fast recipe ({enas.epochs:.0f}, {nb201.epochs:.0f} and {nb101.epochs:.0f} epochs instead of 300; node width 128; '
-         'edge terms summed; on NAS-Bench-101 the node types weighted 3, batch 512, a wider type MLP and node numbers read by the encoder); 10 decodings per test graph on NAS-Bench-201 and -101 (paper: 100)',
+         'edge terms summed; on NAS-Bench-101 the node types weighted 3, batch 512, a wider type MLP and node numbers read by the encoder and the generator); 10 decodings per test graph on NAS-Bench-201 and -101 (paper: 100)',
          "the paper's own 300-epoch protocol, run to the end: hours per space on two CPU cores"),
         ('Points drawn from the prior decode to valid, unique and novel architectures',
          'SVGe §IV, the same tables',
